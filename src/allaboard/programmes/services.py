@@ -1,0 +1,44 @@
+"""Business rules for change programmes."""
+
+from django.db.models import Q, QuerySet
+
+from allaboard.org.models import Person
+
+from .models import Impact, Status
+
+LIVE_STATUSES = [Status.PLANNED, Status.RUNNING, Status.PAUSED]
+
+
+def impacts_for_person(person: Person) -> QuerySet[Impact]:
+    """ "What changes for me": impacts of live programmes on the person's unit or any unit above it,
+    for everyone there or for the person's own job role."""
+    unit_ids = [int(part) for part in person.unit.path.split(".") if part]
+    return (
+        Impact.objects.filter(programme__status__in=LIVE_STATUSES, unit_id__in=unit_ids)
+        .filter(Q(job_role__isnull=True) | Q(job_role_id=person.job_role_id))
+        .select_related("programme", "unit", "job_role")
+        .order_by("programme__name", "unit__depth")
+    )
+
+
+def programme_snapshot(programme) -> dict:
+    """The fields of a programme the audit log compares before and after an edit."""
+    from django.forms.models import model_to_dict
+
+    data = model_to_dict(programme, exclude=["sponsors"])
+    data["sponsors"] = sorted(programme.sponsors.values_list("pk", flat=True)) if programme.pk else []
+    data["impacts"] = (
+        sorted(
+            (i.unit_id, i.job_role_id, i.what_changes, *i.aspect_scores().values())
+            for i in programme.impacts.all()
+        )
+        if programme.pk
+        else []
+    )
+    data["milestones"] = (
+        sorted((m.name, str(m.due), m.kind, m.done) for m in programme.milestones.all())
+        if programme.pk
+        else []
+    )
+    data["benefits"] = sorted((b.group, b.benefit) for b in programme.benefits.all()) if programme.pk else []
+    return data
