@@ -60,13 +60,13 @@ CAPABILITY_APPS = [
     "allaboard.org",
     "allaboard.programmes",
     "allaboard.textinsight",
-    "allaboard.listening",
     "allaboard.comms",
-    "allaboard.playbook",
+    "allaboard.listening",
     "allaboard.customers",
     "allaboard.capability",
     "allaboard.voice",
     "allaboard.adoption",
+    "allaboard.playbook",
     "allaboard.momentum",
 ]
 CAPABILITY_APPS = [app for app in CAPABILITY_APPS if (PACKAGE_DIR / app.split(".")[1] / "apps.py").exists()]
