@@ -31,7 +31,7 @@ TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "prof"}
 SENTENCE_START_WORDS = frozenset(
     "will may can bill hope faith joy price green young long white black brown little rich bell hall wood "
     "hill king cook page lane west north south summer june april august guy chase reading sky major lord "
-    "english".split()
+    "english".split()  # noqa: SIM905
 )
 SENTENCE_END = re.compile(r"[.!?\n:;\"“(]\s*$")
 
