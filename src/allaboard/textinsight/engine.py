@@ -45,16 +45,15 @@ SENTIMENT_MODES = ("trained", "vader", "combined")
 WORDLIKE = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 # Common English words: used to notice text that is probably not English (the model only knows English).
-ENGLISH_WORDS = frozenset(
-    """a about after again all also am an and any are as at back be because been before being but by can
+_ENGLISH = """a about after again all also am an and any are as at back be because been before being but by can
     cant could did didnt do does doesnt dont down even ever every for from get gets getting give go going
     good got had has have having he her here him his how i if im in into is isnt it its ive just know
     like make many me more most much my need never new no not now of off old on one only or other our out
     over people really same say see she should so some still take than thank thanks that thats the their
     them then there these they thing think this those through time to too two up us use used very want
     was wasnt we well were what when where which while who why will with work would yes yet you your
-    system desk customer customers calls call team training staff change help please again today told""".split()  # noqa: SIM905
-)
+    system desk customer customers calls call team training staff change help please again today told"""
+ENGLISH_WORDS = frozenset(_ENGLISH.split())
 
 
 @dataclass
@@ -102,7 +101,12 @@ def read_corpus(kind: str, files: list[Path] | None = None) -> list[Example]:
             labels = [code for code in row.get(key) or row.get("labels") or [] if code in known]
             text = row.get("text")
             sentiment = row.get("sentiment")
-            if not isinstance(text, str) or not text.strip() or not labels or sentiment not in L.SENTIMENT_CODES:
+            if (
+                not isinstance(text, str)
+                or not text.strip()
+                or not labels
+                or sentiment not in L.SENTIMENT_CODES
+            ):
                 continue
             examples.append(Example(text, labels, sentiment))
     return examples
@@ -182,7 +186,11 @@ def _make_vectorizer():
             (
                 "words",
                 TfidfVectorizer(
-                    ngram_range=(1, 2), min_df=2, sublinear_tf=True, lowercase=True, token_pattern=r"(?u)\b\w+\b"
+                    ngram_range=(1, 2),
+                    min_df=2,
+                    sublinear_tf=True,
+                    lowercase=True,
+                    token_pattern=r"(?u)\b\w+\b",
                 ),
             ),
             (
@@ -365,7 +373,9 @@ class CommentModel:
             if memory[row] is not None:
                 labels, sentiment, similarity = memory[row]
                 confidence = round(similarity, 3)
-                results[i] = Prediction([(code, confidence) for code in labels], sentiment, confidence, notes[i])
+                results[i] = Prediction(
+                    [(code, confidence) for code in labels], sentiment, confidence, notes[i]
+                )
                 continue
             sentiment, s_confidence = self._sentiment(row, vader, s_probs, s_classes)
             results[i] = Prediction(self._topics(probs, row), sentiment, s_confidence, notes[i])
@@ -380,7 +390,9 @@ class CommentModel:
         other = float(probs[L.OTHER][row]) if L.OTHER in probs else None
         best_topic = max((p[row] for code, p in probs.items() if code != L.OTHER), default=0.0)
         if passing and not (
-            other is not None and other >= self.thresholds.get(L.OTHER, 0.5) and other > max(c for _, c in passing)
+            other is not None
+            and other >= self.thresholds.get(L.OTHER, 0.5)
+            and other > max(c for _, c in passing)
         ):
             passing.sort(key=lambda pair: -pair[1])
             return [(code, round(conf, 3)) for code, conf in passing[:MAX_LABELS]]
@@ -427,11 +439,15 @@ def default_sentiment_mode() -> str:
 def backend_name() -> str:
     from django.conf import settings
 
-    name = getattr(settings, "ALLABOARD_TEXT_BACKEND", "") or os.environ.get("ALLABOARD_TEXT_BACKEND", "default")
+    name = getattr(settings, "ALLABOARD_TEXT_BACKEND", "") or os.environ.get(
+        "ALLABOARD_TEXT_BACKEND", "default"
+    )
     if name == "embeddings" and Embedder.available():
         return "embeddings"
     if name == "embeddings":
-        log.warning("ALLABOARD_TEXT_BACKEND=embeddings but allaboard[embeddings] is not installed; using default")
+        log.warning(
+            "ALLABOARD_TEXT_BACKEND=embeddings but allaboard[embeddings] is not installed; using default"
+        )
     return "default"
 
 
@@ -466,7 +482,9 @@ def model_key(kind: str, corrections: list[Example], backend: str | None = None)
 _loaded: dict[str, CommentModel] = {}
 
 
-def load_or_train(kind: str, corrections: list[Example] | None = None, backend: str | None = None) -> tuple[str, CommentModel]:
+def load_or_train(
+    kind: str, corrections: list[Example] | None = None, backend: str | None = None
+) -> tuple[str, CommentModel]:
     """The model for the corpus plus `corrections`, from the in-process cache, the disk cache, or trained now."""
     import joblib
 

@@ -23,9 +23,7 @@ class Comment(models.Model):
     source = models.CharField(max_length=40, help_text='Where it came from, e.g. "listening.answer".')
     source_id = models.CharField(max_length=64)
     text = models.TextField(help_text="Redacted text.")
-    unit = models.ForeignKey(
-        "org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     programme_id = models.IntegerField(null=True, blank=True, db_index=True)
     wave_key = models.CharField(max_length=64, blank=True, default="")
     created_on = models.DateField()

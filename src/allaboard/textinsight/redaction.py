@@ -28,11 +28,12 @@ WORD_RE = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", re.UNICODE)
 TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "madam", "prof"}
 # Words that are names of people and also ordinary English words that often start a sentence. At the start
 # of a sentence they are kept (unless followed by a family name: "Will Jones" is always masked).
-SENTENCE_START_WORDS = frozenset(
+_START_WORDS = (
     "will may can bill hope faith joy price green young long white black brown little rich bell hall wood "
     "hill king cook page lane west north south summer june april august guy chase reading sky major lord "
-    "english".split()  # noqa: SIM905
+    "english"
 )
+SENTENCE_START_WORDS = frozenset(_START_WORDS.split())
 SENTENCE_END = re.compile(r"[.!?\n:;\"“(]\s*$")
 
 

@@ -165,8 +165,9 @@ def submit_comments(items: list[dict]) -> int:
         for start in range(0, len(ids), 5000):
             existing |= {
                 (source, sid)
-                for sid in Comment.objects.filter(source=source, source_id__in=ids[start : start + 5000])
-                .values_list("source_id", flat=True)
+                for sid in Comment.objects.filter(
+                    source=source, source_id__in=ids[start : start + 5000]
+                ).values_list("source_id", flat=True)
             }
     fresh = [p for p in unique if (p["source"], p["source_id"]) not in existing]
     if not fresh:
@@ -304,7 +305,9 @@ def correct(comment: Comment, user, labels: list[str], sentiment: str) -> Correc
     before_topics = list(
         comment.tags.filter(dimension=Dimension.TOPIC).order_by("-confidence").values_list("label", flat=True)
     )
-    before_sentiment = comment.tags.filter(dimension=Dimension.SENTIMENT).values_list("label", flat=True).first()
+    before_sentiment = (
+        comment.tags.filter(dimension=Dimension.SENTIMENT).values_list("label", flat=True).first()
+    )
     previous = comment.corrections.first()
     with transaction.atomic():
         correction = Correction.objects.create(
@@ -319,8 +322,19 @@ def correct(comment: Comment, user, labels: list[str], sentiment: str) -> Correc
         )
         comment.tags.all().delete()
         Tag.objects.bulk_create(
-            [Tag(comment=comment, dimension=Dimension.TOPIC, label=code, confidence=1.0, human=True) for code in labels]
-            + [Tag(comment=comment, dimension=Dimension.SENTIMENT, label=sentiment, confidence=1.0, human=True)]
+            [
+                Tag(comment=comment, dimension=Dimension.TOPIC, label=code, confidence=1.0, human=True)
+                for code in labels
+            ]
+            + [
+                Tag(
+                    comment=comment,
+                    dimension=Dimension.SENTIMENT,
+                    label=sentiment,
+                    confidence=1.0,
+                    human=True,
+                )
+            ]
         )
         comment.human_labelled = True
         comment.classified_at = comment.classified_at or timezone.now()
@@ -415,14 +429,14 @@ def label_summary(
 
     quotes = representative_quotes(classified, [code for code, c in counts.items() if c])
     shares = [
-        LabelShare(code, L.title(kind, code), counts.get(code, 0), counts.get(code, 0) / n, quotes.get(code, []))
+        LabelShare(
+            code, L.title(kind, code), counts.get(code, 0), counts.get(code, 0) / n, quotes.get(code, [])
+        )
         for code in L.codes(kind)
         if counts.get(code)
     ]
     shares.sort(key=lambda s: (s.label == L.OTHER, -s.count))
-    return LabelSummary(
-        n, shares, {code: sentiments.get(code, 0) / n for code in L.SENTIMENT_CODES}, pending
-    )
+    return LabelSummary(n, shares, {code: sentiments.get(code, 0) / n for code in L.SENTIMENT_CODES}, pending)
 
 
 def label_trend(
@@ -448,7 +462,9 @@ def low_confidence_comments(kind: str, source: str | None = None):
     qs = Comment.objects.filter(kind=kind, classified_at__isnull=False, human_labelled=False, note="")
     if source:
         qs = qs.filter(source=source)
-    strong = Tag.objects.filter(dimension=Dimension.TOPIC, confidence__gte=LOW_CONFIDENCE).exclude(label=L.OTHER)
-    return qs.exclude(pk__in=strong.values("comment_id")).filter(
-        Q(tags__dimension=Dimension.TOPIC)
-    ).distinct()
+    strong = Tag.objects.filter(dimension=Dimension.TOPIC, confidence__gte=LOW_CONFIDENCE).exclude(
+        label=L.OTHER
+    )
+    return (
+        qs.exclude(pk__in=strong.values("comment_id")).filter(Q(tags__dimension=Dimension.TOPIC)).distinct()
+    )

@@ -6,96 +6,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ModelState',
+            name="ModelState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('employee', 'Employee comment'), ('customer', 'Customer comment')], max_length=10, unique=True)),
-                ('backend', models.CharField(max_length=20)),
-                ('model_key', models.CharField(max_length=80)),
-                ('corrections', models.PositiveIntegerField(default=0, help_text='Corrections the model learnt from.')),
-                ('trained_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("employee", "Employee comment"), ("customer", "Customer comment")],
+                        max_length=10,
+                        unique=True,
+                    ),
+                ),
+                ("backend", models.CharField(max_length=20)),
+                ("model_key", models.CharField(max_length=80)),
+                (
+                    "corrections",
+                    models.PositiveIntegerField(default=0, help_text="Corrections the model learnt from."),
+                ),
+                ("trained_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('employee', 'Employee comment'), ('customer', 'Customer comment')], max_length=10)),
-                ('source', models.CharField(help_text='Where it came from, e.g. "listening.answer".', max_length=40)),
-                ('source_id', models.CharField(max_length=64)),
-                ('text', models.TextField(help_text='Redacted text.')),
-                ('programme_id', models.IntegerField(blank=True, db_index=True, null=True)),
-                ('wave_key', models.CharField(blank=True, default='', max_length=64)),
-                ('created_on', models.DateField()),
-                ('note', models.CharField(blank=True, default='', help_text='Why the model may struggle.', max_length=120)),
-                ('classified_at', models.DateTimeField(blank=True, null=True)),
-                ('model_key', models.CharField(blank=True, default='', max_length=80)),
-                ('human_labelled', models.BooleanField(default=False)),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='org.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("employee", "Employee comment"), ("customer", "Customer comment")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(help_text='Where it came from, e.g. "listening.answer".', max_length=40),
+                ),
+                ("source_id", models.CharField(max_length=64)),
+                ("text", models.TextField(help_text="Redacted text.")),
+                ("programme_id", models.IntegerField(blank=True, db_index=True, null=True)),
+                ("wave_key", models.CharField(blank=True, default="", max_length=64)),
+                ("created_on", models.DateField()),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, default="", help_text="Why the model may struggle.", max_length=120
+                    ),
+                ),
+                ("classified_at", models.DateTimeField(blank=True, null=True)),
+                ("model_key", models.CharField(blank=True, default="", max_length=80)),
+                ("human_labelled", models.BooleanField(default=False)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="org.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_on', '-id'],
+                "ordering": ["-created_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Correction',
+            name="Correction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('employee', 'Employee comment'), ('customer', 'Customer comment')], max_length=10)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('labels', models.JSONField(help_text='The correct topic labels.')),
-                ('sentiment', models.CharField(max_length=10)),
-                ('model_labels', models.JSONField(default=list, help_text='What the model said before the correction.')),
-                ('model_sentiment', models.CharField(blank=True, default='', max_length=10)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections', to='textinsight.comment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("employee", "Employee comment"), ("customer", "Customer comment")],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("labels", models.JSONField(help_text="The correct topic labels.")),
+                ("sentiment", models.CharField(max_length=10)),
+                (
+                    "model_labels",
+                    models.JSONField(default=list, help_text="What the model said before the correction."),
+                ),
+                ("model_sentiment", models.CharField(blank=True, default="", max_length=10)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections",
+                        to="textinsight.comment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(choices=[('topic', 'Resistance source or customer theme'), ('sentiment', 'Sentiment')], max_length=10)),
-                ('label', models.CharField(max_length=40)),
-                ('confidence', models.FloatField()),
-                ('human', models.BooleanField(default=False, help_text="Set by a person's correction, not the model.")),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='textinsight.comment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("topic", "Resistance source or customer theme"),
+                            ("sentiment", "Sentiment"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("label", models.CharField(max_length=40)),
+                ("confidence", models.FloatField()),
+                (
+                    "human",
+                    models.BooleanField(
+                        default=False, help_text="Set by a person's correction, not the model."
+                    ),
+                ),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="textinsight.comment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dimension', '-confidence'],
+                "ordering": ["dimension", "-confidence"],
             },
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['kind', 'source', 'wave_key'], name='textinsight_kind_source'),
+            model_name="comment",
+            index=models.Index(fields=["kind", "source", "wave_key"], name="textinsight_kind_source"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['classified_at'], name='textinsight_classified'),
+            model_name="comment",
+            index=models.Index(fields=["classified_at"], name="textinsight_classified"),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.UniqueConstraint(fields=('source', 'source_id'), name='textinsight_comment_unique_source'),
+            model_name="comment",
+            constraint=models.UniqueConstraint(
+                fields=("source", "source_id"), name="textinsight_comment_unique_source"
+            ),
         ),
         migrations.AddIndex(
-            model_name='tag',
-            index=models.Index(fields=['dimension', 'label'], name='textinsight_tag_label'),
+            model_name="tag",
+            index=models.Index(fields=["dimension", "label"], name="textinsight_tag_label"),
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('comment', 'dimension', 'label'), name='textinsight_tag_unique'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(
+                fields=("comment", "dimension", "label"), name="textinsight_tag_unique"
+            ),
         ),
     ]
