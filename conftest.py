@@ -5,6 +5,8 @@ import pytest
 from allaboard.org.models import Role
 from allaboard.org.tests.factories import OrgTree, build_org_tree
 
+pytest_plugins = ["allaboard.comms.tests.fixtures"]
+
 
 @pytest.fixture
 def org(db) -> OrgTree:
