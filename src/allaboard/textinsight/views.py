@@ -1,0 +1,231 @@
+"""Comment pages: explorer with corrections (htmx), summaries, model quality, emerging themes."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from allaboard.errors import InputError
+
+from . import access, engine, services
+from . import labels as L
+from .emerging import emerging_themes
+from .models import Comment, Dimension
+
+
+def _kind(request) -> str:
+    kind = request.GET.get("kind") or request.POST.get("kind") or L.EMPLOYEE
+    return kind if kind in L.KINDS else L.EMPLOYEE
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _comment_view(comment: Comment) -> dict:
+    tags = list(comment.tags.all())
+    return {
+        "comment": comment,
+        "topics": [t for t in tags if t.dimension == Dimension.TOPIC],
+        "sentiment": next((t for t in tags if t.dimension == Dimension.SENTIMENT), None),
+        "kind_labels": L.taxonomy(comment.kind),
+    }
+
+
+@login_required
+def comments(request):
+    access.require_reader(request.user)
+    kind = _kind(request)
+    params = {
+        "source": request.GET.get("source", ""),
+        "label": request.GET.get("label", ""),
+        "sentiment": request.GET.get("sentiment", ""),
+        "wave_key": request.GET.get("wave", ""),
+        "query": request.GET.get("q", "").strip(),
+        "human_only": request.GET.get("human") == "1",
+        "uncertain_only": request.GET.get("uncertain") == "1",
+    }
+    if params["label"] not in L.codes(kind):
+        params["label"] = ""
+    if params["sentiment"] not in L.SENTIMENT_CODES:
+        params["sentiment"] = ""
+    unit, unit_ids, suppressed = None, None, False
+    unit_id = _int(request.GET.get("unit"))
+    if unit_id is not None:
+        unit, unit_ids = access.unit_scope(request.user, unit_id)
+    qs = services.explore(kind=kind, unit_ids=unit_ids, **params)
+    total = qs.count()
+    if (
+        unit is not None
+        and Comment.objects.filter(kind=kind, unit_id__in=unit_ids).count() < access.comment_threshold()
+    ):
+        suppressed = True  # a small unit's comments could be recognised: not listed
+    page = Paginator(qs if not suppressed else qs.none(), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "textinsight/comments.html",
+        {
+            "kind": kind,
+            "kinds": [(L.EMPLOYEE, "Employee comments"), (L.CUSTOMER, "Customer comments")],
+            "taxonomy": L.taxonomy(kind),
+            "sentiments": L.SENTIMENTS,
+            "sources": services.sources(kind),
+            "waves": services.wave_keys(kind, params["source"]),
+            "params": params,
+            "unit": unit,
+            "total": total,
+            "suppressed": suppressed,
+            "threshold": access.comment_threshold(),
+            "page": page,
+            "rows": [_comment_view(c) for c in page.object_list],
+            "querystring": query.urlencode(),
+            "pending": Comment.objects.filter(kind=kind, classified_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def correct(request, pk: int):
+    """htmx: GET the correction form for one comment; POST saves it and returns the updated row."""
+    access.require_reader(request.user)
+    comment = get_object_or_404(Comment.objects.prefetch_related("tags"), pk=pk)
+    error = None
+    if request.method == "POST":
+        if request.POST.get("confirm") == "1":
+            view = _comment_view(comment)
+            chosen = [t.label for t in view["topics"]] or [L.OTHER]
+            sentiment = view["sentiment"].label if view["sentiment"] else "neutral"
+        else:
+            chosen = request.POST.getlist("labels")
+            sentiment = request.POST.get("sentiment", "")
+        try:
+            services.correct(comment, request.user, chosen, sentiment)
+        except InputError as exc:
+            error = exc.reason
+        else:
+            comment = Comment.objects.prefetch_related("tags").get(pk=pk)
+            if not request.headers.get("HX-Request"):
+                messages.success(request, "Saved. The model will learn from it.")
+                return redirect(request.POST.get("next") or "textinsight:comments")
+            return render(request, "textinsight/_comment_row.html", {**_comment_view(comment), "saved": True})
+    view = _comment_view(comment)
+    template = (
+        "textinsight/_correct_form.html" if request.headers.get("HX-Request") else "textinsight/correct.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            **view,
+            "chosen": {t.label for t in view["topics"]},
+            "sentiments": L.SENTIMENTS,
+            "error": error,
+            "next": request.GET.get("next", ""),
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+def summary(request):
+    access.require_summary_reader(request.user)
+    kind = _kind(request)
+    source = request.GET.get("source", "")
+    unit, unit_ids = access.unit_scope(request.user, _int(request.GET.get("unit")))
+    wave = request.GET.get("wave", "") or None
+    result = services.label_summary(source=source, unit_ids=unit_ids, wave_key=wave, kind=kind)
+    threshold = access.comment_threshold()
+    shown = result.n_comments >= threshold
+    waves = services.wave_keys(kind, source)
+    trend = []
+    if shown and len(waves) > 1:
+        by_label = services.label_trend(source=source, wave_keys=waves, unit_ids=unit_ids, kind=kind)
+        counts = [
+            services._comments(source, unit_ids, w, kind).filter(classified_at__isnull=False).count()
+            for w in waves
+        ]
+        for share in result.labels:
+            points = [
+                (w, round(s * 100)) if counts[i] >= threshold else (w, None)
+                for i, (w, _c, s) in enumerate(by_label[share.label])
+            ]
+            trend.append((share, points))
+    roots = access.summary_roots(request.user)
+    units = roots if roots is not None else []
+    return render(
+        request,
+        "textinsight/summary.html",
+        {
+            "kind": kind,
+            "kinds": [(L.EMPLOYEE, "Employee comments"), (L.CUSTOMER, "Customer comments")],
+            "source": source,
+            "sources": services.sources(kind),
+            "unit": unit,
+            "units": units,
+            "wave": wave or "",
+            "waves": waves,
+            "result": result,
+            "shown": shown,
+            "threshold": threshold,
+            "trend": trend,
+            "can_read": access.can_read_comments(request.user),
+        },
+    )
+
+
+@login_required
+def quality(request):
+    access.require_reader(request.user)
+    kind = _kind(request)
+    return render(
+        request,
+        "textinsight/quality.html",
+        {
+            "kind": kind,
+            "kinds": [(L.EMPLOYEE, "Employee comments"), (L.CUSTOMER, "Customer comments")],
+            "quality": services.model_quality(kind),
+            "weight": int(engine.CORRECTION_WEIGHT),
+            "corrections": services.Correction.objects.filter(kind=kind).select_related("comment", "by")[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def retrain(request):
+    access.require_reader(request.user)
+    kind = _kind(request)
+    from .tasks import retrain_model
+
+    retrain_model.enqueue(kind)
+    messages.success(request, "Retraining queued: the worker will switch to the new model when it is ready.")
+    return redirect(f"{reverse('textinsight:quality')}?kind={kind}")
+
+
+@login_required
+def emerging(request):
+    access.require_reader(request.user)
+    kind = _kind(request)
+    source = request.GET.get("source", "")
+    candidates = services.low_confidence_comments(kind, source or None)
+    n = candidates.count()
+    return render(
+        request,
+        "textinsight/emerging.html",
+        {
+            "kind": kind,
+            "kinds": [(L.EMPLOYEE, "Employee comments"), (L.CUSTOMER, "Customer comments")],
+            "source": source,
+            "sources": services.sources(kind),
+            "n_candidates": n,
+            "themes": emerging_themes(candidates) if n else [],
+        },
+    )
