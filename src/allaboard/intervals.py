@@ -226,17 +226,21 @@ def nps_interval(
     """Net Promoter Score (-100..100) with a normal interval on the promoter/detractor trinomial.
 
     ``method="adjusted_wald"`` (default) adds 3/4 of a response to promoters and to detractors and 3
-    to n before computing the variance (Rocks 2016); ``method="wald"`` uses the raw shares. The
-    estimate is always the plain NPS of the counts.
+    to n before computing the centre and variance (Rocks 2016; Sauro & Lewis 2021). It is the
+    default because team-sized samples are small: the plain Wald interval shrinks to nothing when
+    everyone answers alike (5 promoters: 100 to 100), the adjusted one does not. The pseudo-counts
+    are calibrated for 95%; at levels below about 85% the interval can sit just beside an extreme
+    NPS. ``method="wald"`` uses the raw shares and is always centred on the NPS. The estimate is
+    always the plain NPS of the counts. Bounds are None for a single answer.
     """
     confidence = _confidence(confidence)
     method = _nps_method(method)
     if counts.n == 0:
         raise ValueError("an NPS needs at least one answer, got none")
-    centre, variance = _nps_centre_and_variance(counts, method)
-    half_width = _z(confidence) * math.sqrt(variance)
-    low, high = max(-1.0, centre - half_width), min(1.0, centre + half_width)
-    return Interval(counts.nps, 100.0 * low, 100.0 * high, counts.n, f"nps-{method}", confidence)
+    if counts.n == 1:
+        return Interval(counts.nps, None, None, 1, f"nps-{method}", confidence)
+    low, high = _nps_bounds(counts, method, _z(confidence))
+    return Interval(counts.nps, low, high, counts.n, f"nps-{method}", confidence)
 
 
 def nps_difference(
@@ -245,20 +249,28 @@ def nps_difference(
     confidence: float = DEFAULT_CONFIDENCE,
     method: str = "adjusted_wald",
 ) -> Difference:
-    """Difference of two independent NPS values (a - b, on -200..200) with a normal interval.
+    """Difference of two independent NPS values (a - b, on -200..200) with its interval.
 
-    The variances of the two groups add; each is computed as in ``nps_interval`` with the same method.
+    Each group gets its own interval as in ``nps_interval``; the two are combined by the "square and
+    add" rule (MOVER, Zou & Donner 2008; the same rule as Newcombe's hybrid score interval), so the
+    interval contains the difference whenever both single intervals contain their NPS. With
+    ``method="wald"`` and away from the ends of the scale this is exactly the classic
+    estimate +- z * sqrt(var_a + var_b). Bounds are None when either group has a single answer.
     """
     confidence = _confidence(confidence)
     method = _nps_method(method)
     if a.n == 0 or b.n == 0:
         raise ValueError(f"an NPS difference needs answers in both groups, got n_a={a.n}, n_b={b.n}")
-    centre_a, variance_a = _nps_centre_and_variance(a, method)
-    centre_b, variance_b = _nps_centre_and_variance(b, method)
-    half_width = _z(confidence) * math.sqrt(variance_a + variance_b)
-    centre = centre_a - centre_b
-    low, high = max(-2.0, centre - half_width), min(2.0, centre + half_width)
-    return Difference(a.nps - b.nps, 100.0 * low, 100.0 * high, a.n, b.n, f"nps-{method}", confidence)
+    estimate = a.nps - b.nps
+    name = f"nps-{method}-mover"
+    if a.n == 1 or b.n == 1:
+        return Difference(estimate, None, None, a.n, b.n, name, confidence)
+    z = _z(confidence)
+    low_a, high_a = _nps_bounds(a, method, z)
+    low_b, high_b = _nps_bounds(b, method, z)
+    low = estimate - math.hypot(a.nps - low_a, high_b - b.nps)
+    high = estimate + math.hypot(high_a - a.nps, b.nps - low_b)
+    return Difference(estimate, max(-200.0, low), min(200.0, high), a.n, b.n, name, confidence)
 
 
 def correlation_interval(r: float, n: int, confidence: float = DEFAULT_CONFIDENCE) -> Interval:
@@ -316,8 +328,8 @@ def _wilson(successes: int, n: int, z: float) -> tuple[float, float]:
     return low, high
 
 
-def _nps_centre_and_variance(counts: NpsCounts, method: str) -> tuple[float, float]:
-    """Centre (-1..1) and variance of the NPS on the -1..1 scale."""
+def _nps_bounds(counts: NpsCounts, method: str, z: float) -> tuple[float, float]:
+    """Interval for the NPS on the -100..100 scale, clipped to that scale."""
     if method == "adjusted_wald":
         n = counts.n + 4 * _NPS_ADJUSTMENT
         promoters = (counts.promoters + _NPS_ADJUSTMENT) / n
@@ -326,9 +338,10 @@ def _nps_centre_and_variance(counts: NpsCounts, method: str) -> tuple[float, flo
         n = counts.n
         promoters, detractors = counts.promoters / n, counts.detractors / n
     centre = promoters - detractors
-    # Variance of a +1/0/-1 score: E[X^2] - E[X]^2 = p+ + p- - (p+ - p-)^2.
+    # Variance of one +1/0/-1 answer: E[X^2] - E[X]^2 = p+ + p- - (p+ - p-)^2.
     variance = max(0.0, promoters + detractors - centre * centre) / n
-    return centre, variance
+    half_width = z * math.sqrt(variance)
+    return 100.0 * max(-1.0, centre - half_width), 100.0 * min(1.0, centre + half_width)
 
 
 def _nps_method(method: str) -> str:
