@@ -130,7 +130,8 @@ def input_note(text: str) -> str:
     if not words:
         return "no words (only emoji, numbers or symbols)"
     if len(words) >= 3:
-        english = sum(1 for w in words if w.replace("'", "") in ENGLISH_WORDS or w in _vader_words())
+        known = _known_words()
+        english = sum(1 for w in words if w in known or w.replace("'", "") in known)
         if english / len(words) < 0.34:
             return "probably not in English: the model reads English only"
     if len(stripped) > READ_CHARS:
@@ -151,11 +152,14 @@ def _vader():
 
 
 @cache
-def _vader_words() -> frozenset:
-    try:
-        return frozenset(_vader().lexicon)
-    except ImportError:
-        return frozenset()
+def _known_words() -> frozenset:
+    """English words the model has seen: the training corpora's words, VADER's lexicon and common words."""
+    words = set(ENGLISH_WORDS)
+    for kind in L.KINDS:
+        for example in read_corpus(kind):
+            words.update(w.casefold() for w in WORDLIKE.findall(example.text))
+    words.update(_vader().lexicon)
+    return frozenset(words)
 
 
 def vader_scores(texts: list[str]) -> np.ndarray:
