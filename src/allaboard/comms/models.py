@@ -142,3 +142,158 @@ def mask_url(url: str) -> str:
     if not parsed.scheme:
         return "…" + url[-4:] if url else ""
     return f"{parsed.scheme}://{parsed.netloc}/…{url[-4:]}"
+
+
+# --- messages, campaigns, acknowledgements ----------------------------------------------------------
+
+
+class Stage(models.TextChoices):
+    """The planned sequence of a programme's communication, in order."""
+
+    ANNOUNCE = "announce", "Announce"
+    WHY = "why", "Explain why"
+    WHAT_CHANGES = "what_changes", "What changes for me"
+    TRAINING = "training", "Training"
+    GO_LIVE = "go_live", "Go-live"
+    WINS = "wins", "Early wins"
+    OTHER = "other", "Other"
+
+
+class Campaign(models.Model):
+    """A programme's planned sequence of messages."""
+
+    programme = models.ForeignKey("programmes.Programme", on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["programme__name", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessageStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Scheduled"
+    SENT = "sent", "Sent"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Message(models.Model):
+    """A message to an audience through one or more channels, with the reason behind it."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.OTHER)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain words. Blank lines separate paragraphs.")
+    why = models.TextField(
+        "Why this matters", blank=True, help_text="The reason, shown above the “I understand why” button."
+    )
+    channels = models.JSONField(default=list, help_text="Any of email, slack, teams, feed.")
+    audience_units = models.ManyToManyField(
+        Unit, blank=True, related_name="+", help_text="Teams, sites or the partner (and everyone below)."
+    )
+    audience_roles = models.ManyToManyField(
+        "org.JobRole", blank=True, related_name="+", help_text="Only people in these job roles."
+    )
+    essential = models.BooleanField(default=False, help_text="Bypasses the frequency cap. Use sparingly.")
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.DRAFT)
+    planned_for = models.DateField(null=True, blank=True, help_text="Where it sits in the sequence.")
+    send_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    author = models.ForeignKey("org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("comms:message", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (MessageStatus.DRAFT, MessageStatus.SCHEDULED)
+
+
+class Acknowledgement(models.Model):
+    """ "I understand why": one per person and message."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="acknowledgements")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "person"], name="one_acknowledgement_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} understands why: {self.message}"
+
+
+# --- questions and concerns -------------------------------------------------------------------------
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", "Waiting for an answer"
+    ANSWERED = "answered", "Answered"
+    HIDDEN = "hidden", "Not published"
+
+
+class Question(models.Model):
+    """A question or concern. Anonymous ones store no person, no team and no receipt that names anyone."""
+
+    programme = models.ForeignKey(
+        "programmes.Programme", null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.TextField(help_text="As asked, with names, emails and phone numbers masked.")
+    is_concern = models.BooleanField(default=False)
+    anonymous = models.BooleanField(default=False)
+    asked_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="questions_asked"
+    )
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    asked_on = models.DateField(default=timezone.localdate, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN, db_index=True
+    )
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(
+        "org.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_by_name = models.CharField(max_length=200, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=300, blank=True)
+    flagged_on = models.DateField(null=True, blank=True, help_text="Flagged to the change lead as overdue.")
+    receipt_hash = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-asked_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(anonymous=False) | models.Q(asked_by__isnull=True, unit__isnull=True),
+                name="anonymous_question_names_nobody",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Question {self.pk}: {self.text[:60]}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("comms:question", args=[self.pk])
