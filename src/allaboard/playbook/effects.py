@@ -1,0 +1,213 @@
+"""Did it work? For a completed action, the measure it targets in the pulse before it started and the first
+pulse after it was done, for each of its teams, with confidence intervals and the change between them.
+
+Measures:
+- element_mean: a pulse score (an ADKAR element or other scale, 1-5) from listening's team_element_means,
+  with its t interval; the change uses Welch's interval when the sufficient statistics are there;
+- source_share: the share of a team's comments naming a resistance source (textinsight's label_summary), with
+  Wilson intervals and Newcombe's interval for the change; only for at least the comment threshold;
+- participation: the share of invited people who answered, with Wilson and Newcombe intervals.
+
+Nothing is shown for a group below the anonymity threshold (or the comment threshold for comments).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from allaboard import intervals
+from allaboard.anonymity import is_reportable, min_comment_group_size
+from allaboard.org.access import visible_units
+
+from . import gather
+from .models import Action, ActionStatus, MeasureKind
+
+
+@dataclass(frozen=True)
+class Wave:
+    """A pulse of the programme's listening, as far as the playbook needs it."""
+
+    id: int
+    key: str
+    label: str
+    opens: date
+    closes: date
+
+
+@dataclass(frozen=True)
+class Reading:
+    estimate: float
+    low: float | None
+    high: float | None
+    n: int
+    # For differences: the sufficient statistics (means) or the count of successes (shares), when known.
+    total: float | None = None
+    sum_squares: float | None = None
+    successes: int | None = None
+
+
+@dataclass
+class TeamEffect:
+    unit_id: int
+    unit_name: str
+    before: Reading | None
+    after: Reading | None
+    change: intervals.Difference | None = None
+
+    @property
+    def change_estimate(self) -> float | None:
+        if self.change is not None:
+            return self.change.estimate
+        if self.before is not None and self.after is not None:
+            return self.after.estimate - self.before.estimate
+        return None
+
+
+@dataclass
+class Effect:
+    measure: str
+    metric: str
+    is_share: bool
+    before_wave: Wave | None
+    after_wave: Wave | None
+    rows: list[TeamEffect] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def measure_label(self) -> str:
+        return MeasureKind(self.measure).label if self.measure in MeasureKind.values else self.measure
+
+
+def programme_waves(programme_id: int) -> list[Wave]:
+    """The programme's closed pulses, oldest first (from listening, once it is installed)."""
+    fn = gather.service("listening", "closed_waves")
+    if fn is None:
+        return []
+    return [Wave(w.pk, getattr(w, "key", str(w.pk)), str(w), w.opens, w.closes) for w in fn(programme_id)]
+
+
+def waves_around(action: Action, waves: list[Wave]) -> tuple[Wave | None, Wave | None]:
+    """The last pulse that closed before the action started, and the first that opened after it was done."""
+    start = action.started_on or action.done_on
+    before = [w for w in waves if start and w.closes <= start]
+    after = [w for w in waves if action.done_on and w.opens >= action.done_on]
+    return (before[-1] if before else None), (after[0] if after else None)
+
+
+def read_element(programme_id: int, metric: str, wave: Wave, unit_ids: list[int]) -> dict[int, Reading]:
+    fn = gather.service("listening", "team_element_means")
+    if fn is None:
+        return {}
+    means = fn(programme_id, metric, wave.id)
+    out = {}
+    for unit_id in unit_ids:
+        m = means.get(unit_id)
+        if m is None or not is_reportable(m.n):
+            continue
+        out[unit_id] = Reading(
+            m.mean,
+            getattr(m, "low", None),
+            getattr(m, "high", None),
+            m.n,
+            total=getattr(m, "total", None),
+            sum_squares=getattr(m, "sum_squares", None),
+        )
+    return out
+
+
+def read_source_share(programme_id: int, metric: str, wave: Wave, unit_ids: list[int]) -> dict[int, Reading]:
+    summary = gather.service("textinsight", "label_summary")
+    if summary is None:
+        return {}
+    from allaboard.org.models import Unit, UnitKind
+
+    out = {}
+    for unit in Unit.objects.filter(pk__in=unit_ids):
+        teams = list(unit.subtree().filter(kind=UnitKind.TEAM).values_list("pk", flat=True)) or [unit.pk]
+        result = summary(source=gather.COMMENT_SOURCE, unit_ids=teams, wave_key=wave.key)
+        if result.n_comments < min_comment_group_size():
+            continue
+        count = next((s.count for s in result.labels if s.label == metric), 0)
+        ci = intervals.proportion_interval(count, result.n_comments)
+        out[unit.pk] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=count)
+    return out
+
+
+def read_participation(programme_id: int, metric: str, wave: Wave, unit_ids: list[int]) -> dict[int, Reading]:
+    fn = gather.service("listening", "team_participation")
+    if fn is None:
+        return {}
+    rates = fn(programme_id, wave.id)
+    out = {}
+    for unit_id in unit_ids:
+        p = rates.get(unit_id)
+        if p is None or not is_reportable(p.invited):
+            continue
+        ci = intervals.proportion_interval(p.responded, p.invited)
+        out[unit_id] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=p.responded)
+    return out
+
+
+READERS = {
+    MeasureKind.ELEMENT_MEAN: read_element,
+    MeasureKind.SOURCE_SHARE: read_source_share,
+    MeasureKind.PARTICIPATION: read_participation,
+}
+SHARES = {MeasureKind.SOURCE_SHARE, MeasureKind.PARTICIPATION}
+
+
+def change_between(before: Reading, after: Reading, is_share: bool) -> intervals.Difference | None:
+    """after - before with its interval, when the readings carry what the interval needs."""
+    if is_share and before.successes is not None and after.successes is not None:
+        return intervals.proportion_difference(
+            successes_a=after.successes, n_a=after.n, successes_b=before.successes, n_b=before.n
+        )
+    if not is_share and None not in (before.total, before.sum_squares, after.total, after.sum_squares):
+        return intervals.mean_difference(
+            n_a=after.n,
+            total_a=after.total,
+            sum_squares_a=after.sum_squares,
+            n_b=before.n,
+            total_b=before.total,
+            sum_squares_b=before.sum_squares,
+        )
+    return None
+
+
+def effect_of(action: Action, user=None) -> Effect | None:
+    """The before-and-after of a done action's measure, per team the user may see. None unless done."""
+    if action.status != ActionStatus.DONE:
+        return None
+    kind, metric = action.measure_kind, action.measure_metric
+    is_share = kind in SHARES
+    reader = READERS.get(kind)
+    if reader is None:
+        note = (
+            "This action has no pulse measure to compare."
+            if not kind
+            else (f"{MeasureKind(kind).label} is not compared per pulse here; see its own page.")
+        )
+        return Effect(kind, metric, is_share, None, None, note=note)
+    waves = programme_waves(action.programme_id)
+    before_wave, after_wave = waves_around(action, waves)
+    effect = Effect(kind, metric, is_share, before_wave, after_wave)
+    if before_wave is None or after_wave is None:
+        effect.note = (
+            "No pulse closed before the action started."
+            if before_wave is None
+            else "No pulse has run since the action was done yet."
+        )
+        return effect
+    teams = list(action.teams.all())
+    if user is not None:
+        allowed = set(visible_units(user).values_list("pk", flat=True))
+        teams = [t for t in teams if t.pk in allowed]
+    unit_ids = [t.pk for t in teams]
+    before = reader(action.programme_id, metric, before_wave, unit_ids)
+    after = reader(action.programme_id, metric, after_wave, unit_ids)
+    for team in teams:
+        b, a = before.get(team.pk), after.get(team.pk)
+        change = change_between(b, a, is_share) if b and a else None
+        effect.rows.append(TeamEffect(team.pk, team.name, b, a, change))
+    if not any(r.before or r.after for r in effect.rows):
+        effect.note = "Too few answers in these teams to show the measure without risking anonymity."
+    return effect

@@ -1,0 +1,240 @@
+"""Collect the findings about a programme from every app that has some, for the rules to read.
+
+Each source is a function `(programme, today) -> list[Finding]`. Sources in other apps are called only once
+that app provides them, so the playbook works while the platform grows:
+
+- listening: `allaboard.listening.services.findings(programme_id)` (barrier shares, element means,
+  participation, lowest items);
+- textinsight: resistance-source shares per team and per site, from `label_summary`, only for groups with at
+  least the comment threshold of comments;
+- customers, adoption: `findings(programme_id)` in their services module when they offer one;
+- comms: questions waiting longer than its flag threshold (`overdue_questions`);
+- the playbook itself: overdue actions per team.
+
+Every finding is then described (group name, team/site/partner) from the organisation tree.
+"""
+
+import importlib
+import importlib.util
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from functools import reduce
+from operator import or_
+
+from django.conf import settings
+from django.db.models import Q
+
+from allaboard.anonymity import min_comment_group_size, min_group_size
+from allaboard.org.models import Person, Unit, UnitKind
+from allaboard.programmes.models import Programme
+
+from . import findings as F
+from .models import Action
+
+log = logging.getLogger(__name__)
+
+COMMENT_SOURCE = "listening.answer"
+# Labels that are not resistance: they never count as "the top resistance source".
+NOT_RESISTANCE = {"support", "other"}
+
+
+def service(app: str, name: str) -> Callable | None:
+    """`allaboard.<app>.services.<name>` if that app is installed and offers it, else None."""
+    module_name = f"allaboard.{app}.services"
+    if f"allaboard.{app}" not in settings.INSTALLED_APPS or importlib.util.find_spec(module_name) is None:
+        return None
+    return getattr(importlib.import_module(module_name), name, None)
+
+
+def programme_teams(programme: Programme) -> list[Unit]:
+    """The teams the programme touches: every team under its impacted units (all teams if none are named)."""
+    teams = Unit.objects.filter(kind=UnitKind.TEAM)
+    paths = sorted({unit.path for unit in Unit.objects.filter(impacts__programme=programme)})
+    if paths:
+        teams = teams.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+    return list(teams.order_by("path"))
+
+
+def listening_findings(programme: Programme, today: date) -> list[F.Finding]:
+    fn = service("listening", "findings")
+    return [F.adopt(f) for f in fn(programme.pk)] if fn else []
+
+
+def foreign_findings(app: str) -> Callable:
+    def source(programme: Programme, today: date) -> list[F.Finding]:
+        fn = service(app, "findings")
+        return [F.adopt(f) for f in fn(programme.pk)] if fn else []
+
+    source.__name__ = f"{app}_findings"
+    return source
+
+
+def latest_wave_key(programme: Programme) -> tuple[str | None, int | None, str]:
+    """(wave_key, wave_id, label) of the programme's latest closed pulse, when listening can say."""
+    fn = service("listening", "latest_wave")
+    wave = fn(programme.pk) if fn else None
+    if wave is None:
+        return None, None, ""
+    return getattr(wave, "key", None), getattr(wave, "pk", None), str(wave)
+
+
+def comment_findings(programme: Programme, today: date) -> list[F.Finding]:
+    """Resistance-source shares per team and per site or partner, from the latest pulse's comments."""
+    summary = service("textinsight", "label_summary")
+    if summary is None:
+        return []
+    wave_key, wave_id, wave_label = latest_wave_key(programme)
+    teams = programme_teams(programme)
+    groups: list[tuple[Unit, list[int]]] = [(team, [team.pk]) for team in teams]
+    by_site: dict[int, list[int]] = {}
+    sites = {}
+    for team in teams:
+        site = team.site()
+        if site is not None:
+            sites[site.pk] = site
+            by_site.setdefault(site.pk, []).append(team.pk)
+    groups += [(sites[pk], ids) for pk, ids in by_site.items()]
+    threshold = min_comment_group_size()
+    out = []
+    for unit, unit_ids in groups:
+        result = summary(source=COMMENT_SOURCE, unit_ids=unit_ids, wave_key=wave_key)
+        if result.n_comments < threshold:
+            continue
+        resistance = [s for s in result.labels if s.label not in NOT_RESISTANCE and s.count]
+        resistance.sort(key=lambda s: -s.count)
+        for rank, share in enumerate(resistance, start=1):
+            text = f"{share.title} is named in {share.share:.0%} of comments from {unit.name} (n={result.n_comments})."
+            out.append(
+                F.Finding(
+                    kind=F.SOURCE_SHARE,
+                    unit_id=unit.pk,
+                    wave_id=wave_id,
+                    metric=share.label,
+                    value=share.share,
+                    n=result.n_comments,
+                    text=text,
+                    metric_title=share.title,
+                    wave_label=wave_label,
+                    rank=rank,
+                    extra={"quotes": list(share.quotes)},
+                )
+            )
+    return out
+
+
+def overdue_action_findings(programme: Programme, today: date) -> list[F.Finding]:
+    """Per unit: how many actions promised to it are overdue. n is the number of people in that unit."""
+    counts: Counter[int] = Counter()
+    for action in Action.objects.filter(programme=programme).overdue(today).prefetch_related("teams"):
+        for unit in action.teams.all():
+            counts[unit.pk] += 1
+    out = []
+    for unit in Unit.objects.filter(pk__in=counts):
+        people = headcount([unit], today)
+        out.append(
+            F.Finding(
+                kind=F.ACTIONS_OVERDUE,
+                unit_id=unit.pk,
+                wave_id=None,
+                metric="overdue",
+                value=counts[unit.pk],
+                n=people,
+                text=f"{counts[unit.pk]} actions promised to {unit.name} are past their due date.",
+                metric_title="Overdue actions",
+            )
+        )
+    return out
+
+
+def question_findings(programme: Programme, today: date) -> list[F.Finding]:
+    """Questions about the programme that waited past comms' flag threshold: for the programme as a whole,
+    and per team for questions asked with a name (anonymous ones carry no team)."""
+    overdue_questions = service("comms", "overdue_questions")
+    if overdue_questions is None:
+        return []
+    waiting = overdue_questions(today).filter(programme=programme)
+    total = waiting.count()
+    if not total:
+        return []
+    teams = programme_teams(programme)
+    out = [
+        F.Finding(
+            kind=F.QUESTIONS_UNANSWERED,
+            unit_id=None,
+            wave_id=None,
+            metric="unanswered",
+            value=total,
+            n=headcount(teams, today),
+            text=f"{total} questions about {programme.name} are waiting for an answer.",
+            unit_name=programme.name,
+            metric_title="Unanswered questions",
+        )
+    ]
+    per_unit = Counter(waiting.exclude(unit=None).values_list("unit_id", flat=True))
+    for unit in Unit.objects.filter(pk__in=per_unit):
+        out.append(
+            F.Finding(
+                kind=F.QUESTIONS_UNANSWERED,
+                unit_id=unit.pk,
+                wave_id=None,
+                metric="unanswered",
+                value=per_unit[unit.pk],
+                n=headcount([unit], today),
+                text=f"{per_unit[unit.pk]} questions from {unit.name} are waiting for an answer.",
+                metric_title="Unanswered questions",
+            )
+        )
+    return out
+
+
+def headcount(units: list[Unit], today: date) -> int:
+    """People employed today in these units and below."""
+    if not units:
+        return 0
+    return (
+        Person.objects.active_on(today)
+        .filter(reduce(or_, (Q(unit__path__startswith=u.path) for u in units)))
+        .count()
+    )
+
+
+SOURCES: list[Callable[[Programme, date], list[F.Finding]]] = [
+    listening_findings,
+    comment_findings,
+    foreign_findings("customers"),
+    foreign_findings("adoption"),
+    question_findings,
+    overdue_action_findings,
+]
+
+
+def describe(findings: list[F.Finding]) -> list[F.Finding]:
+    """Fill in each finding's group name, scope (team, site, programme) and whether it is at a partner."""
+    units = Unit.objects.in_bulk({f.unit_id for f in findings if f.unit_id is not None})
+    described = []
+    for finding in findings:
+        unit = units.get(finding.unit_id) if finding.unit_id is not None else None
+        if finding.unit_id is not None and unit is None:
+            continue  # a unit that no longer exists: nothing to recommend to
+        if unit is None:
+            described.append(replace(finding, scope=F.SCOPE_PROGRAMME, unit_name=finding.unit_name or ""))
+            continue
+        scope = {
+            UnitKind.TEAM: F.SCOPE_TEAM,
+            UnitKind.SITE: F.SCOPE_SITE,
+            UnitKind.PARTNER: F.SCOPE_SITE,
+        }.get(unit.kind, F.SCOPE_OTHER)
+        described.append(replace(finding, unit_name=unit.name, scope=scope, is_partner=unit.is_partner))
+    return described
+
+
+def collect_findings(programme: Programme, today: date) -> list[F.Finding]:
+    """Every finding about the programme that is about a large enough group, described."""
+    found: list[F.Finding] = []
+    for source in SOURCES:
+        found.extend(source(programme, today))
+    k = min_group_size()
+    return describe([f for f in found if f.n >= k])
