@@ -646,7 +646,7 @@ def standard_sequence(programme: Programme) -> list[tuple[SequenceStep, date]]:
     """The six steps every programme should communicate, drafted from the programme's own words, with
     a suggested date for each: announce at the start, why three days later, what changes for me after
     ten days, training a week before the training milestone, go-live two days before it, early wins
-    three weeks after it."""
+    three weeks after it; a step falling at a weekend moves to the Friday before."""
     start = programme.start_date or timezone.localdate()
     go_live = _go_live(programme)
     training = _training(programme, go_live)
@@ -707,7 +707,16 @@ def standard_sequence(programme: Programme) -> list[tuple[SequenceStep, date]]:
             go_live + timedelta(days=21),
         ),
     ]
-    return steps
+    # Nobody reads work messages at the weekend: a step due then moves to the Friday before.
+    return [
+        (step, _weekday_on_or_before(day) if step.stage != Stage.ANNOUNCE else day) for step, day in steps
+    ]
+
+
+def _weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
 
 
 def plan_sequence(programme: Programme, actor: User) -> Campaign:

@@ -11,6 +11,7 @@
 import email
 import email.policy
 import json
+import logging
 import socket
 import threading
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ def smtp_server(settings):
     """A real SMTP server for the test, and Django's SMTP backend sending to it."""
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     handler = _SmtpHandler()
     port = _free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=port)
