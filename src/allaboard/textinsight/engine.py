@@ -112,13 +112,25 @@ def read_corpus(kind: str, files: list[Path] | None = None) -> list[Example]:
     return examples
 
 
+_hashes: dict[tuple, str] = {}
+
+
 def corpus_hash(kind: str) -> str:
-    digest = hashlib.sha256(f"{ENGINE_VERSION}:{kind}".encode())
+    """A fingerprint of the training corpus (re-read only when a file's size or time changes)."""
+    stamp = [kind]
     for name in CORPUS_FILES[kind]:
         path = DATA / name
-        if path.exists():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
+        stat = path.stat() if path.exists() else None
+        stamp.append((name, stat.st_size, stat.st_mtime_ns) if stat else (name, None, None))
+    stamp = tuple(stamp)
+    if stamp not in _hashes:
+        digest = hashlib.sha256(f"{ENGINE_VERSION}:{kind}".encode())
+        for name in CORPUS_FILES[kind]:
+            path = DATA / name
+            if path.exists():
+                digest.update(path.read_bytes())
+        _hashes[stamp] = digest.hexdigest()[:12]
+    return _hashes[stamp]
 
 
 def input_note(text: str) -> str:
@@ -501,7 +513,7 @@ def load_or_train(
     if path.exists():
         try:
             model = joblib.load(path)
-            _loaded[key] = model
+            _remember(key, model)
             return key, model
         except Exception:  # a half-written or incompatible file: train again
             log.warning("could not read cached model %s; training again", path)
@@ -520,8 +532,33 @@ def load_or_train(
             raise RuntimeError(f"no training corpus for {kind} comments in {DATA}")
         model = CommentModel(kind, backend, default_sentiment_mode()).fit(examples)
     _save(model, path)
-    _loaded[key] = model
+    _remember(key, model)
     return key, model
+
+
+KEEP_MODELS = 6  # trained models kept on disk per kind (the newest), besides the corpus-only one
+
+
+def prune(kind: str, keep: str = "") -> None:
+    """Delete old trained models of this kind from disk and memory, keeping `keep` and the newest few."""
+    files = sorted(
+        (
+            p
+            for p in model_dir().glob(f"*-{kind}-*.joblib")
+            if re.search(r"-c[0-9a-f]{10}$", p.stem) and p.stem != keep
+        ),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in files[KEEP_MODELS - 1 :]:
+        _loaded.pop(old.stem, None)
+        old.unlink(missing_ok=True)
+
+
+def _remember(key: str, model: CommentModel) -> None:
+    _loaded[key] = model
+    while len(_loaded) > 2 * KEEP_MODELS:
+        _loaded.pop(next(iter(_loaded)))
 
 
 def _save(model: CommentModel, path: Path) -> None:
@@ -542,8 +579,9 @@ def cached_model(key: str) -> CommentModel | None:
     path = model_dir() / f"{key}.joblib"
     if path.exists():
         try:
-            _loaded[key] = joblib.load(path)
-            return _loaded[key]
+            model = joblib.load(path)
         except Exception:
             return None
+        _remember(key, model)
+        return model
     return None

@@ -368,6 +368,7 @@ def retrain(kind: str) -> ModelState:
             "trained_at": timezone.now(),
         },
     )
+    engine.prune(kind, keep=key)
     return state
 
 
