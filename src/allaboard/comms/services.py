@@ -182,7 +182,7 @@ def _job_roles(role_ids) -> list[JobRole]:
     return roles
 
 
-def _subtree_filter(units, prefix: str = "") -> Q:
+def subtree_filter(units, prefix: str = "") -> Q:
     return reduce(or_, (Q(**{f"{prefix}path__startswith": u.path}) for u in units))
 
 
@@ -192,7 +192,7 @@ def audience_people(message: Message, on: date | None = None) -> QuerySet[Person
     people = Person.objects.active_on(on or timezone.localdate())
     units = list(message.audience_units.all())
     if units:
-        people = people.filter(_subtree_filter(units, "unit__"))
+        people = people.filter(subtree_filter(units, "unit__"))
     roles = list(message.audience_roles.values_list("pk", flat=True))
     if roles:
         people = people.filter(job_role_id__in=roles)
@@ -207,7 +207,7 @@ def audience_chat_channels(message: Message) -> QuerySet[ChatChannel]:
         return ChatChannel.objects.none()
     channels = ChatChannel.objects.filter(active=True, kind__in=kinds)
     units = list(message.audience_units.all())
-    return channels.filter(_subtree_filter(units, "unit__")) if units else channels
+    return channels.filter(subtree_filter(units, "unit__")) if units else channels
 
 
 def send_message(message: Message, actor: User, send_at: datetime | None = None) -> Message:
@@ -737,7 +737,7 @@ def plan_sequence(programme: Programme, actor: User) -> Campaign:
         units = list(Unit.objects.filter(impacts__programme=programme).distinct())
         channels = [Channel.EMAIL, Channel.FEED]
         if units:
-            chat = ChatChannel.objects.filter(active=True).filter(_subtree_filter(units, "unit__"))
+            chat = ChatChannel.objects.filter(active=True).filter(subtree_filter(units, "unit__"))
         else:
             chat = ChatChannel.objects.filter(active=True)
         channels += sorted(set(chat.values_list("kind", flat=True)))
