@@ -377,8 +377,10 @@ def create_action(
             raise InputError("recommendation", "belongs to another programme")
         if not access.visible_recommendations(actor).filter(pk=recommendation.pk).exists():
             raise InputError("recommendation", "not one of your recommendations")
-        data = {"play": recommendation.play, **data}
-        if "teams" not in data and recommendation.unit_id:
+        data = dict(data)
+        if data.get("play") is None:
+            data["play"] = recommendation.play
+        if not data.get("teams") and recommendation.unit_id:
             data["teams"] = [recommendation.unit]
     for name in ("title", "owner", "teams", "due"):
         if name not in data:
