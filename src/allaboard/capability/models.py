@@ -134,7 +134,10 @@ class Enrolment(models.Model):
 
     class Meta:
         ordering = ["-enrolled_on", "id"]
-        indexes = [models.Index(fields=["status", "completed_on"])]
+        indexes = [
+            models.Index(fields=["person", "status", "completed_on"], name="enrolment_person_status"),
+            models.Index(fields=["person", "course"], name="enrolment_person_course"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status="completed", completed_on__isnull=False) | ~Q(status="completed"),

@@ -5,6 +5,7 @@ Views, the API, imports and the demo call these; every change a user makes is au
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,7 +16,8 @@ from statistics import median
 import numpy as np
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Func, Max, Min, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from allaboard.errors import InputError
@@ -352,26 +354,35 @@ class TrainedSeries:
     groups: list[GroupSeries] = field(default_factory=list)
 
 
-def _people_columns(people: QuerySet[Person]):
-    """start, end, first formal completion (as day numbers), unit id and job role id of each person."""
+class DayNumber(Func):
+    """A date column as whole days since 1970-01-01, computed by the database (no per-row Python)."""
+
+    output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, template="CAST(julianday(%(expressions)s) - 2440587.5 AS INTEGER)", **extra
+        )
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(%(expressions)s - DATE '1970-01-01')", **extra)
+
+
+def _people_columns(people: QuerySet[Person]) -> np.ndarray:
+    """One row per person: start, end, first formal completion (day numbers), unit id, job role id (0: none)."""
     query = people.order_by().values_list(
-        "start_date", "end_date", "formal_training__first_completed_on", "unit_id", "job_role_id"
+        Coalesce(DayNumber("start_date"), Value(int(stats.ALWAYS))),
+        Coalesce(DayNumber("end_date"), Value(int(stats.NEVER))),
+        Coalesce(DayNumber("formal_training__first_completed_on"), Value(int(stats.NEVER))),
+        "unit_id",
+        Coalesce("job_role_id", Value(0)),
     )
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, [], []
-    starts, ends, firsts, units, roles = zip(*rows, strict=True)
-    return (
-        stats.to_day_numbers(starts, int(stats.ALWAYS)),
-        stats.to_day_numbers(ends, int(stats.NEVER)),
-        stats.to_day_numbers(firsts, int(stats.NEVER)),
-        units,
-        roles,
-    )
+    flat = np.fromiter(itertools.chain.from_iterable(rows), dtype=np.int64, count=5 * len(rows))
+    return flat.reshape(len(rows), 5)
 
 
 def _unit_keys(cut: str) -> dict[int, tuple[str, str]]:
@@ -395,24 +406,34 @@ def _unit_keys(cut: str) -> dict[int, tuple[str, str]]:
     return keys
 
 
+def _group_index(
+    ids: np.ndarray, keys: dict[int, tuple[str, str]]
+) -> tuple[np.ndarray, list[tuple[str, str]]]:
+    """Each person's group index (via a lookup array on unit or role id) and the groups' (key, label)."""
+    present = set(np.unique(ids).tolist()) if len(ids) else set()
+    labels = sorted({keys[i] for i in present}, key=lambda kl: (kl[1], kl[0]))
+    index = {key: n for n, (key, _label) in enumerate(labels)}
+    lookup = np.zeros(max(present, default=0) + 1, dtype=np.int64)
+    for i in present:
+        lookup[i] = index[keys[i][0]]
+    return lookup[ids], labels
+
+
 def trained_series(people: QuerySet[Person], days: list[date], cut: str = "organisation") -> TrainedSeries:
     """% formally trained at each day for the people given, one line per group of the cut."""
     if cut not in CUTS:
         raise InputError("by", f"must be one of {', '.join(CUTS)}")
-    start, end, first, units, roles = _people_columns(people)
+    columns = _people_columns(people)
+    start, end, first, units, roles = columns.T
     if cut == "organisation":
         labels = [("organisation", "Everyone in scope")]
-        group_of = np.zeros(len(units), dtype=np.int64)
+        group_of = np.zeros(len(columns), dtype=np.int64)
+    elif cut == "role":
+        names = dict(JobRole.objects.values_list("id", "name"))
+        keys = {pk: (f"role:{pk}", name) for pk, name in names.items()} | {0: ("role:none", "No job role")}
+        group_of, labels = _group_index(roles, keys)
     else:
-        if cut == "role":
-            names = dict(JobRole.objects.values_list("id", "name"))
-            person_keys = [(f"role:{r}", names[r]) if r else ("role:none", "No job role") for r in roles]
-        else:
-            unit_keys = _unit_keys(cut)
-            person_keys = [unit_keys[u] for u in units]
-        labels = sorted(set(person_keys), key=lambda kl: kl[1])
-        index = {key: i for i, (key, _label) in enumerate(labels)}
-        group_of = np.fromiter((index[k] for k, _ in person_keys), dtype=np.int64, count=len(person_keys))
+        group_of, labels = _group_index(units, _unit_keys(cut))
     trained, active = stats.trained_counts(start, end, first, group_of, len(labels), days)
     series = TrainedSeries(cut=cut, days=list(days))
     for i, (key, label) in enumerate(labels):
