@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.idea_list, name="ideas"),
+    path("ideas/new/", views.idea_new, name="idea_new"),
+    path("ideas/similar/", views.similar, name="similar"),
+    path("ideas/mine/", views.my_anonymous_idea, name="mine"),
+    path("ideas/export.csv", views.ideas_export, name="ideas_export"),
+    path("ideas/settings/", views.idea_settings, name="settings"),
+    path("ideas/<int:pk>/", views.idea_detail, name="idea"),
+    path("ideas/<int:pk>/vote/", views.idea_vote, name="idea_vote"),
+    path("ideas/<int:pk>/comment/", views.idea_comment, name="idea_comment"),
+    path("ideas/<int:pk>/status/", views.idea_status, name="idea_status"),
+    path("ideas/<int:pk>/merge/", views.idea_merge, name="idea_merge"),
+    path("ideas/<int:pk>/outcome/", views.idea_outcome, name="idea_outcome"),
+    path("consultations/", views.consultation_list, name="consultations"),
+    path("consultations/new/", views.consultation_new, name="consultation_new"),
+    path("consultations/<int:pk>/", views.consultation_detail, name="consultation"),
+    path("consultations/<int:pk>/feedback/", views.consultation_feedback, name="consultation_feedback"),
+    path("consultations/<int:pk>/publish/", views.consultation_publish, name="consultation_publish"),
+    path("experiments/", views.experiment_list, name="experiments"),
+    path("experiments/new/", views.experiment_edit, name="experiment_new"),
+    path("experiments/<int:pk>/", views.experiment_detail, name="experiment"),
+    path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
+    path("kudos/", views.kudos, name="kudos"),
+    path("kudos/coverage/", views.coverage, name="coverage"),
+    path("wins/", views.win_list, name="wins"),
+    path("wins/new/", views.win_new, name="win_new"),
+    path("wins/<int:pk>/", views.win_detail, name="win"),
+    path("wins/<int:pk>/publish/", views.win_publish, name="win_publish"),
+    path("champions/", views.champions, name="champions"),
+    path("report/", views.report, name="report"),
+    path("moderation/", views.moderation, name="moderation"),
+]
