@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from allaboard.errors import InputError
@@ -273,60 +273,141 @@ def _people(parsed: list[Parsed]) -> tuple[dict, dict]:
     return by_email, by_id
 
 
+@dataclass
+class _Attempt:
+    """An enrolment as the ingest sees it: plain values, written with one SQL statement per batch."""
+
+    person_id: int
+    course_id: int
+    enrolled_on: date
+    status: str = EnrolmentStatus.ENROLLED
+    hours_attended: Decimal | None = None
+    completed_on: date | None = None
+    score: Decimal | None = None
+    pk: int | None = None
+
+
+ATTEMPT_FIELDS = ["status", "hours_attended", "completed_on", "score"]
+
+
 def _apply(fresh: list[Parsed], by_email: dict, by_id: dict, courses: dict) -> None:
-    person_of = {p.statement_id: (by_email.get(p.mbox) if p.mbox else by_id.get(p.account)) for p in fresh}
-    person_ids = {person.pk for person in person_of.values()}
-    course_ids = {c.pk for c in courses.values()}
-    latest: dict[tuple[int, int], Enrolment] = {}
-    for enrolment in Enrolment.objects.filter(person_id__in=person_ids, course_id__in=course_ids).order_by(
-        "enrolled_on", "id"
-    ):
-        latest[(enrolment.person_id, enrolment.course_id)] = enrolment
-    new, changed, links = [], {}, []
+    person_of = {p.statement_id: (by_email.get(p.mbox) if p.mbox else by_id.get(p.account)).pk for p in fresh}
+    person_ids = set(person_of.values())
+    latest: dict[tuple[int, int], _Attempt] = {}
+    existing = (
+        Enrolment.objects.filter(person_id__in=person_ids, course_id__in={c.pk for c in courses.values()})
+        .order_by("enrolled_on", "id")
+        .values_list("pk", "person_id", "course_id", "enrolled_on", *ATTEMPT_FIELDS)
+    )
+    for pk, person_id, course_id, enrolled_on, status, hours, completed_on, score in existing:
+        latest[(person_id, course_id)] = _Attempt(
+            person_id, course_id, enrolled_on, status, hours, completed_on, score, pk
+        )
+    new, links, refresh, touched = [], [], set(), {}
     for p in fresh:
-        person, course = person_of[p.statement_id], courses[p.activity]
-        key = (person.pk, course.pk)
-        enrolment = latest.get(key)
-        if not _continues(enrolment, p):
-            enrolment = Enrolment(
-                course=course,
-                person=person,
-                enrolled_on=p.day,
-                source=Source.XAPI,
-                status=EnrolmentStatus.ENROLLED,
+        course = courses[p.activity]
+        key = (person_of[p.statement_id], course.pk)
+        attempt = latest.get(key)
+        if not _continues(attempt, p):
+            attempt = _Attempt(key[0], course.pk, p.day)
+            new.append(attempt)
+            latest[key] = attempt
+        if attempt.pk:
+            touched[attempt.pk] = attempt
+        _update(attempt, p, course)
+        links.append((p, attempt))
+        if course.formal_change_management:
+            refresh.add(key[0])
+    _insert_attempts(new)
+    _update_attempts(list(touched.values()))
+    _insert_statements(links)
+    if refresh:
+        refresh_formal_training(refresh)
+
+
+def _prep(model, names: list[str]):
+    fields = [model._meta.get_field(name) for name in names]
+    return [f.column for f in fields], [f.get_db_prep_save for f in fields]
+
+
+def _values(preps, row) -> list:
+    return [prep(value, connection) for prep, value in zip(preps, row, strict=True)]
+
+
+def _insert_attempts(attempts: list[_Attempt]) -> None:
+    names = ["person", "course", "enrolled_on", "source", "status", "hours_attended", "completed_on", "score"]
+    columns, preps = _prep(Enrolment, names)
+    table, quote = Enrolment._meta.db_table, connection.ops.quote_name
+    # Fixed chunk sizes keep the SQL text the same from batch to batch, so drivers reuse the parsed query.
+    for start in range(0, len(attempts), 100):
+        chunk = attempts[start : start + 100]
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        sql = (
+            f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608 - names from model metadata
+            f"VALUES {', '.join([one] * len(chunk))} RETURNING {quote('id')}"
+        )
+        params = []
+        for a in chunk:
+            params.extend(
+                _values(
+                    preps,
+                    [
+                        a.person_id,
+                        a.course_id,
+                        a.enrolled_on,
+                        Source.XAPI,
+                        a.status,
+                        a.hours_attended,
+                        a.completed_on,
+                        a.score,
+                    ],
+                )
             )
-            new.append(enrolment)
-            latest[key] = enrolment
-        elif enrolment.pk:
-            changed[enrolment.pk] = enrolment
-        _update(enrolment, p, course)
-        links.append((p, enrolment))
-    Enrolment.objects.bulk_create(new, batch_size=1000)
-    Enrolment.objects.bulk_update(
-        list(changed.values()), ["status", "hours_attended", "completed_on", "score"], batch_size=1000
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for attempt, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                attempt.pk = pk
+
+
+def _update_attempts(attempts: list[_Attempt]) -> None:
+    if not attempts:
+        return
+    columns, preps = _prep(Enrolment, ATTEMPT_FIELDS)
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Enrolment._meta.db_table)} SET {', '.join(f'{quote(c)} = %s' for c in columns)} "  # noqa: S608
+        f"WHERE {quote('id')} = %s"
     )
-    XapiStatement.objects.bulk_create(
-        [
-            XapiStatement(
-                statement_id=p.statement_id,
-                verb=p.verb,
-                person_id=e.person_id,
-                course_id=e.course_id,
-                enrolment_id=e.pk,
-                occurred_on=p.day,
-                raw=p.raw,
+    rows = [[*_values(preps, [a.status, a.hours_attended, a.completed_on, a.score]), a.pk] for a in attempts]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _insert_statements(links: list) -> None:
+    names = ["statement_id", "verb", "person", "course", "enrolment", "occurred_on", "received", "raw"]
+    columns, preps = _prep(XapiStatement, names)
+    quote = connection.ops.quote_name
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    now = timezone.now()
+    for start in range(0, len(links), 100):
+        chunk = links[start : start + 100]
+        sql = (
+            f"INSERT INTO {quote(XapiStatement._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+            f"VALUES {', '.join([one] * len(chunk))}"
+        )
+        params = []
+        for p, a in chunk:
+            params.extend(
+                _values(preps, [p.statement_id, p.verb, a.person_id, a.course_id, a.pk, p.day, now, p.raw])
             )
-            for p, e in links
-        ],
-        batch_size=1000,
-    )
-    refresh_formal_training(person_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 FINISHED = {EnrolmentStatus.COMPLETED, EnrolmentStatus.FAILED}
 
 
-def _continues(enrolment: Enrolment | None, p: Parsed) -> bool:
+def _continues(enrolment: _Attempt | None, p: Parsed) -> bool:
     if enrolment is None:
         return False
     if enrolment.status in (EnrolmentStatus.ENROLLED, EnrolmentStatus.ATTENDED):
@@ -335,7 +416,7 @@ def _continues(enrolment: Enrolment | None, p: Parsed) -> bool:
     return enrolment.status in FINISHED and p.verb != "attended" and finished_on == p.day
 
 
-def _update(enrolment: Enrolment, p: Parsed, course: Course) -> None:
+def _update(enrolment: _Attempt, p: Parsed, course: Course) -> None:
     if p.score is not None:
         enrolment.score = p.score
     if p.verb == "attended":
