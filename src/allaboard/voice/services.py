@@ -9,7 +9,7 @@ Rules kept here:
 """
 
 import csv
-import importlib.util
+import importlib
 import io
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -63,6 +63,14 @@ from .models import (
 MAX_TEXT = 5000
 MAX_REASON = 2000
 SIMILAR_MIN_SCORE = 0.15
+
+
+def _optional(module: str):
+    """Another app's module when that app is installed (apps are built in parallel), else None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
 
 
 def today() -> date:
@@ -1089,11 +1097,8 @@ def kudos_feed(user, *, unit: Unit | None = None, limit: int = 50):
 
 def import_compliments(since: date) -> int:
     """Customer compliments (from the customers app) become kudos for the agent or the team. Idempotent."""
-    if importlib.util.find_spec("allaboard.customers.services") is None:
-        return 0
-    from allaboard.customers import services as customer_services
-
-    if not hasattr(customer_services, "compliments"):
+    customer_services = _optional("allaboard.customers.services")
+    if customer_services is None or not hasattr(customer_services, "compliments"):
         return 0
     made = 0
     value = ServiceValue.objects.filter(active=True).first()
@@ -1211,9 +1216,9 @@ def measured_figures(measure: str, programme: Programme, *, split: date, unit: U
             f"{split:%d %b %Y}, {after.answered_on_time}/{after.due} since",
         )
     if measure == WinMeasure.READINESS:
-        if importlib.util.find_spec("allaboard.listening.services") is None:
+        listening = _optional("allaboard.listening.services")
+        if listening is None:
             raise InputError("measure", "pulse results are not available")
-        from allaboard.listening import services as listening
 
         if not element or unit is None:
             raise InputError("element", "choose a team and an element")
@@ -1230,7 +1235,36 @@ def measured_figures(measure: str, programme: Programme, *, split: date, unit: U
             f"{element.title()} (1-5)",
             f"Pulse, {unit.name}: {element} mean, n={getattr(b, 'n', '?')} before, n={getattr(a, 'n', '?')} after",
         )
+    if measure == WinMeasure.CUSTOMER_SCORE:
+        return _customer_figures(unit, element or "nps", split, on)
     raise InputError("measure", "enter this measure's figures with evidence")
+
+
+CUSTOMER_MEASURES = {"nps": "NPS", "csat": "CSAT (% satisfied)", "ces": "Customer effort (1-7)"}
+
+
+def _customer_figures(unit: Unit | None, which: str, split: date, on: date) -> Figures:
+    """A customer score in the days since `split` against the same number of days before it."""
+    customers = _optional("allaboard.customers.services")
+    if customers is None:
+        raise InputError("measure", "customer feedback is not available")
+    if which not in CUSTOMER_MEASURES:
+        raise InputError("element", f"must be one of {', '.join(CUSTOMER_MEASURES)}")
+    if split > on:
+        raise InputError("split", "must be in the past")
+    window = customers.Window(split, on)
+    unit_ids = list(unit.subtree().values_list("pk", flat=True)) if unit else None
+    summary = customers.summary(window, unit_ids)
+    after, before = summary.figures.get(which), summary.previous.get(which)
+    if after.estimate is None or before.estimate is None or not (after.reliable and before.reliable):
+        raise InputError("split", "too few customer answers before or after that day to compare")
+    where = unit.name if unit else "all teams"
+    return Figures(
+        round(before.estimate, 1),
+        round(after.estimate, 1),
+        CUSTOMER_MEASURES[which],
+        f"Customer feedback, {where}: n={before.n} from {window.previous()}, n={after.n} from {window}",
+    )
 
 
 def _mean(value) -> float:
@@ -1271,7 +1305,8 @@ def create_win(actor, data: dict, *, on: date | None = None) -> Win:
         unit = Unit.objects.filter(pk=_number(data["unit"], "unit", whole=True)).first()
         if unit is None:
             raise InputError("unit", "unknown team")
-    if measure in (WinMeasure.IDEAS_ANSWERED, WinMeasure.READINESS):
+    measured = measure in (WinMeasure.IDEAS_ANSWERED, WinMeasure.READINESS)
+    if measured or (measure == WinMeasure.CUSTOMER_SCORE and data.get("split")):
         figures = measured_figures(
             measure,
             programme,
