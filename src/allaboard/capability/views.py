@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from allaboard.errors import InputError
 from allaboard.org.models import JobRole, Person
+from allaboard.tabular import FileProblem, read_table
 
 from . import access, insights, lms, services
 from .access import require
@@ -263,9 +264,10 @@ def lms_import(request):
             problem = "Choose a CSV or XLSX file to upload."
         else:
             data = upload.read()
-            report, table = lms.run(data, upload.name, {"course": "-"}, actor=request.user, dry_run=True)
-            if table is None:
-                problem = report.errors[0].reason
+            try:
+                read_table(data, upload.name)
+            except FileProblem as exc:
+                problem = str(exc)
             else:
                 LmsUpload.objects.filter(uploaded_by=request.user).delete()  # one pending upload each
                 saved = LmsUpload.objects.create(
@@ -287,8 +289,8 @@ def lms_import_map(request, pk: int):
     require(access.can_manage_training(request.user), "Only admins and change leads import training records.")
     upload = get_object_or_404(LmsUpload, pk=pk)
     data = bytes(upload.data)
-    _report, table = lms.run(data, upload.filename, {"course": "-"}, actor=request.user, dry_run=True)
-    mapping = lms.guess_mapping(table.header) if table else {}
+    table = read_table(data, upload.filename)  # it was readable when uploaded
+    mapping = lms.guess_mapping(table.header)
     report = None
     if request.method == "POST":
         mapping = {target: request.POST.get(f"map_{target}", "") for target in lms.FIELDS}
@@ -303,8 +305,8 @@ def lms_import_map(request, pk: int):
         "capability/import_map.html",
         {
             "upload": upload,
-            "header": table.header if table else [],
-            "preview": table.rows[:5] if table else [],
+            "header": table.header,
+            "preview": table.rows[:5],
             "fields": lms.FIELDS,
             "mapping": mapping,
             "report": report,

@@ -189,3 +189,11 @@ def test_api_import_of_a_bad_file_is_a_400_that_changes_nothing(client_for, cour
     assert response.status_code == 400
     assert response.json()["errors"][0]["line"] == 2
     assert not Enrolment.objects.exists()
+
+
+def test_the_upload_page_refuses_a_file_that_is_not_a_table(client_for):
+    response = client_for(Role.ADMIN).post(
+        "/capability/import/", {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00bad")}
+    )
+    assert response.status_code == 400 and "not UTF-8" in response.content.decode()
+    assert not LmsUpload.objects.exists()

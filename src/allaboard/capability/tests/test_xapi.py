@@ -226,3 +226,20 @@ def test_statements_built_with_the_tincan_client(client_for, course, agent):
     assert first.status == EnrolmentStatus.COMPLETED and first.hours_attended == Decimal("2.25")
     assert first.score == Decimal("90.00")
     assert second.status == EnrolmentStatus.ATTENDED and second.hours_attended == Decimal("0.50")
+
+
+def test_an_lms_sends_statements_with_an_admin_api_token(org, course, agent):
+    from django.test import Client
+
+    from allaboard.org.models import ApiToken
+
+    _token, key = ApiToken.issue(org.users[Role.ADMIN], "LMS forwarding")
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        URL,
+        json.dumps([statement(agent)]),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {key}",
+    )
+    assert response.status_code == 200, response.content
+    assert Enrolment.objects.filter(person=agent, status=EnrolmentStatus.COMPLETED).exists()
