@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja import Status as Reply
 
 from allaboard.errors import InputError
 from allaboard.org.models import Person
@@ -341,17 +342,23 @@ def import_feedback(request):
     report = imports.import_records(records, actor=request.user)
     problems = unknown + report.problems
     if problems:
-        return 400, {
-            "detail": f"Nothing was imported: {len(problems):,} problem{'s' if len(problems) != 1 else ''}.",
-            "errors": [{"field": p.field, "reason": p.reason} for p in problems],
-        }
-    return 200, {
-        "records": report.records,
-        "created": report.created,
-        "duplicates": report.duplicates,
-        "batch_id": report.batch_id,
-        "summary": report.summary(),
-    }
+        return Reply(
+            400,
+            {
+                "detail": f"Nothing was imported: {len(problems):,} problem{'s' if len(problems) != 1 else ''}.",
+                "errors": [{"field": p.field, "reason": p.reason} for p in problems],
+            },
+        )
+    return Reply(
+        200,
+        {
+            "records": report.records,
+            "created": report.created,
+            "duplicates": report.duplicates,
+            "batch_id": report.batch_id,
+            "summary": report.summary(),
+        },
+    )
 
 
 def _read_records(request) -> list:

@@ -846,7 +846,33 @@ def redact_comments(records: list[Clean]) -> list[Clean]:
     from allaboard.textinsight.redaction import current_redactor
 
     redactor = current_redactor()
-    return [r._replace(comment=redactor.redact(r.comment)) if r.comment else r for r in records]
+    vocabulary = _name_words(redactor)
+    out = []
+    for r in records:
+        if r.comment and _may_identify(r.comment, vocabulary):
+            r = r._replace(comment=redactor.redact(r.comment))
+        out.append(r)
+    return out
+
+
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+_ASCII_WORD = re.compile(r"[A-Za-z]+(?:['-][A-Za-z]+)*")
+
+
+def _name_words(redactor) -> frozenset[str]:
+    words = set(redactor.given) | set(redactor.family)
+    for name in redactor.full_names:
+        words.update(name)
+    return frozenset(words)
+
+
+def _may_identify(text: str, vocabulary: frozenset[str]) -> bool:
+    """False only when the redactor would certainly leave the text as it is: plain ASCII with no digit
+    (ids, phone numbers), no @ (emails) and no word that is part of a name in the organisation. A shortcut:
+    the full redactor costs about 0.1 ms a comment, this test a few microseconds."""
+    if not text.isascii() or _DIGIT_OR_AT.search(text):
+        return True
+    return any(word in vocabulary for word in _ASCII_WORD.findall(text.lower()))
 
 
 _COLUMNS = [

@@ -528,33 +528,86 @@ def milestone_impact(
     after_by_unit = grouped_sums(seen_after, "unit_id")
     units = unit_index()
     in_scope = affected if unit_ids is None else affected & set(unit_ids)
-    pooled = {name: (S.Sums(), S.Sums()) for name in ("affected", "others")}
+    busy, busy_with = _changed_nearby(milestone, before.start - timedelta(days=days), after.end, affected)
+    pooled = {name: (S.Sums(), S.Sums()) for name in ("affected", "clean", "all_others")}
     teams = []
     for unit_id in sorted(
         set(before_by_unit) | set(after_by_unit), key=lambda u: units[u].path if u in units else ""
     ):
         b, a = before_by_unit.get(unit_id, S.Sums()), after_by_unit.get(unit_id, S.Sums())
-        name = "affected" if unit_id in affected else "others"
-        if name == "affected" and unit_id not in in_scope:
+        if unit_id not in affected:
+            pooled["all_others"] = (pooled["all_others"][0] + b, pooled["all_others"][1] + a)
+            if unit_id not in busy:
+                pooled["clean"] = (pooled["clean"][0] + b, pooled["clean"][1] + a)
             continue
-        pooled[name] = (pooled[name][0] + b, pooled[name][1] + a)
-        if name == "affected" and unit_id in units:
+        if unit_id not in in_scope:
+            continue
+        pooled["affected"] = (pooled["affected"][0] + b, pooled["affected"][1] + a)
+        if unit_id in units:
             teams.append(_group_change(units[unit_id].name, b, a, k, unit_id))
+    notes = []
+    others = "clean"
+    if _empty(pooled["clean"]) and not _empty(pooled["all_others"]):
+        others = "all_others"
+        notes.append(
+            "Every team it did not change was itself changed by "
+            + ", ".join(f"'{name}'" for name in busy_with)
+            + " within these weeks, so they are the comparison anyway: their own dip or recovery can make this "
+            "milestone look better or worse than it was."
+        )
+    pooled["others"] = pooled[others]
     affected_change = _group_change("Teams the milestone changed", *pooled["affected"], k)
-    others_empty = pooled["others"][0].n == 0 and pooled["others"][1].n == 0
-    comparison = None if others_empty else _group_change("Teams it did not change", *pooled["others"], k)
+    comparison = (
+        None if _empty(pooled["others"]) else _group_change("Teams it did not change", *pooled["others"], k)
+    )
     did, statements = {}, {}
     for measure in S.MEASURES:
         changed = affected_change.changes[measure]
         other = comparison.changes[measure] if comparison else None
         did[measure] = S.difference_in_differences(changed, other) if changed and other else None
         statements[measure] = impact_statement(measure, changed, other, did[measure], days, observed)
-    note = ""
     if observed < days:
-        note = f"Only {observed} of the {days} days after the milestone have happened: the 'after' figures are early."
+        notes.insert(
+            0,
+            f"Only {observed} of the {days} days after the milestone have happened: the 'after' figures are early.",
+        )
     return MilestoneImpact(
-        milestone, before, after, observed, affected_change, comparison, teams, did, statements, note
+        milestone,
+        before,
+        after,
+        observed,
+        affected_change,
+        comparison,
+        teams,
+        did,
+        statements,
+        " ".join(notes),
     )
+
+
+def _empty(pair: tuple[S.Sums, S.Sums]) -> bool:
+    return pair[0].n == 0 and pair[1].n == 0
+
+
+def _changed_nearby(
+    milestone: Milestone, start: date, end: date, affected: set[int]
+) -> tuple[set[int], list[str]]:
+    """Units changed by another milestone of the same programme (one that names its units) due between
+    start and end: they are not a clean comparison for this one."""
+    others = (
+        milestone.programme.milestones.exclude(pk=milestone.pk)
+        .filter(due__gte=start, due__lte=end, units__isnull=False)
+        .distinct()
+        .prefetch_related("units")
+    )
+    busy: set[int] = set()
+    names = []
+    for other in others:
+        ids = affected_unit_ids(other) - affected
+        if ids:
+            busy |= ids
+            names.append(other.name)
+    return busy, names
 
 
 def _fmt(measure: str, value: float) -> str:

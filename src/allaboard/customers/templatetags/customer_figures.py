@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -22,7 +23,7 @@ def fmt(measure: str, value: float | None, signed: bool = False) -> str:
 def figure(f, show_interval: bool = True):
     """A figure in a table cell or card: "42 (35 to 49) n=310", greyed with a note when n is small."""
     if f is None or f.estimate is None:
-        return format_html('<span class="muted" title="No answers">–</span>')
+        return mark_safe('<span class="muted" title="No answers">–</span>')
     interval = ""
     if show_interval and f.low is not None and f.high is not None:
         interval = format_html(
@@ -50,7 +51,7 @@ def figure(f, show_interval: bool = True):
 def change(d, measure: str):
     """A difference with its interval; marked when the interval excludes zero."""
     if d is None:
-        return format_html('<span class="muted">–</span>')
+        return mark_safe('<span class="muted">–</span>')
     unit = " pts" if measure in ("nps", "csat") else ""
     interval = ""
     if d.low is not None and d.high is not None:
