@@ -168,18 +168,24 @@ def recommend(
     Findings about fewer than k people (comment shares: fewer than comment_k comments) never trigger
     anything, whatever the rule says. Ordered by the number of pieces of evidence, then play and group."""
     comment_k = max(k, comment_k if comment_k is not None else k)
+    by_kind: dict[str, list[RuleSpec]] = {}
+    for rule in rules:
+        by_kind.setdefault(rule.kind, []).append(rule)
+    described = {rule.key: rule.describe() for rule in rules}
     found: dict[tuple[str, int | None], Recommendation] = {}
     for finding in findings:
         if finding.n < minimum_n(finding, k, comment_k):
             continue
-        for rule in rules:
+        for rule in by_kind.get(finding.kind, ()):
             if not rule.matches(finding, k, comment_k):
                 continue
             key = (rule.play, finding.unit_id)
             rec = found.setdefault(key, Recommendation(rule.play, finding.unit_id, finding.unit_name))
             if any(e.rule == rule.key and e.finding == finding for e in rec.evidence):
                 continue
-            rec.evidence.append(Evidence(rule.key, rule.describe(), evidence_text(rule, finding), finding))
+            rec.evidence.append(
+                Evidence(rule.key, described[rule.key], evidence_text(rule, finding), finding)
+            )
     return sorted(found.values(), key=lambda r: (-len(r.evidence), r.play, r.unit_name, r.unit_id or 0))
 
 

@@ -404,3 +404,11 @@ def test_a_team_leader_writes_updates_only_for_their_teams(org, programme):
         services.save_update(leader, services.YouSaidWeDid(), {**data, "units": [org.teams["GLA-T1"]]})
     update = services.save_update(leader, services.YouSaidWeDid(), {**data, "units": [org.teams["LDS-T1"]]})
     assert services.publish_update(leader, update) == len(org.people_in("LDS-T1"))
+
+
+def test_the_daily_command_reminds_and_asks(org, month_old_action, capsys):
+    from django.core.management import call_command
+
+    ActionFactory(due=TODAY + timedelta(days=1))
+    call_command("playbook_daily")
+    assert "1 reminders queued; 1 actions opened" in capsys.readouterr().out

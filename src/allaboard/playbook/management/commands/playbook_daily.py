@@ -1,23 +1,28 @@
-"""`manage.py playbook_daily`: queue the playbook's daily job (reminders, "did it help?"). Run it from cron."""
+"""`manage.py playbook_daily`: remind action owners, ask teams whether month-old actions helped, and (with
+--refresh) refresh the recommendations of running programmes. Run it once a day from cron or a systemd timer;
+the messages it queues are sent by the worker."""
 
 from django.core.management.base import BaseCommand
 
-from allaboard.playbook.tasks import daily, refresh_recommendations
+from allaboard.playbook import services
+from allaboard.programmes.models import Programme
 
 
 class Command(BaseCommand):
-    help = (
-        "Queue reminders to action owners and 'did it help?' questions; with --refresh, recommendations too."
-    )
+    help = "Remind action owners, open 'did it help?' questions, and optionally refresh recommendations."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--refresh", action="store_true", help="Also refresh running programmes' recommendations."
+            "--refresh", action="store_true", help="Also refresh the recommendations of running programmes."
         )
 
     def handle(self, *args, refresh=False, **options):
-        result = daily.enqueue()
-        self.stdout.write(f"queued the daily playbook job ({result.id})")
+        reminders = services.remind_owners()
+        opened = services.open_helped_checks()
+        self.stdout.write(f"{reminders} reminders queued; {opened} actions opened for 'did it help?'")
         if refresh:
-            result = refresh_recommendations.enqueue()
-            self.stdout.write(f"queued a refresh of recommendations ({result.id})")
+            for programme in Programme.objects.filter(status="running"):
+                result = services.refresh_recommendations(programme)
+                self.stdout.write(
+                    f"{programme}: {result.new} new, {result.still} standing, {result.retired} retired"
+                )
