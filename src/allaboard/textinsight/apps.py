@@ -12,8 +12,14 @@ class TextinsightConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from allaboard.org.models import Person
+        from allaboard.org.models import Role as R
 
-        from . import redaction
+        from . import panels, redaction
+
+        self.home_panels = [panels.comments_panel]
+        self.navigation = [
+            ("Comments", "textinsight:summary", {R.ADMIN, R.CHANGE_LEAD, R.SPONSOR, R.TEAM_LEADER}),
+        ]
 
         post_save.connect(redaction.forget_names, sender=Person, dispatch_uid="textinsight-names-save")
         post_delete.connect(redaction.forget_names, sender=Person, dispatch_uid="textinsight-names-delete")

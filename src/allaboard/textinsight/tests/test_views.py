@@ -177,3 +177,9 @@ def test_api_classify_bad_input(org, client_for):
         content_type="application/json",
     )
     assert wrong.status_code == 400
+
+
+def test_home_panel_for_change_leads(org, client_for):
+    submit(org, "LDS-T1", TOOLS[:2])
+    assert b"checked by a person" in client_for("change_lead").get("/").content
+    assert b"checked by a person" not in client_for("team_leader").get("/").content
