@@ -57,6 +57,7 @@ def dashboard(request):
     context = {
         "cut": cut,
         "cuts": services.CUTS,
+        "series": series,
         "cut_label": services.CUTS[cut],
         "rows": _latest_rows(series),
         "chart": insights.chart_data(series),
