@@ -10,7 +10,7 @@ import importlib.util
 from dataclasses import dataclass
 
 from allaboard.anonymity import is_reportable
-from allaboard.org.models import Person, Unit, UnitKind
+from allaboard.org.models import Unit, UnitKind
 from allaboard.programmes.models import Programme, Status
 
 from . import access
@@ -123,9 +123,3 @@ def knowledge_ability_by_training(user):
         )
         for element in ("knowledge", "ability")
     }
-
-
-def is_formally_trained(person: Person, on) -> bool:
-    """Whether a person had completed a formal change-management course on or before `on`."""
-    training = getattr(person, "formal_training", None) if hasattr(person, "formal_training") else None
-    return bool(training and training.first_completed_on <= on)

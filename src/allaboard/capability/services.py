@@ -508,6 +508,14 @@ def training_days_report(people: QuerySet[Person], years: list[int], until: date
     return report
 
 
+def formally_trained_on(person_id: int, day: date) -> bool:
+    """Whether the person had completed a formal change-management course on or before `day`.
+
+    Listening snapshots this on a response as the respondent attribute "trained" (the response itself
+    keeps no person id)."""
+    return FormalTraining.objects.filter(person_id=person_id, first_completed_on__lte=day).exists()
+
+
 def suggested_courses(element_or_source: str) -> list[Course]:
     """Active courses tagged as addressing an ADKAR element ('knowledge') or a resistance source ('skills')."""
     tag = (element_or_source or "").strip().lower()

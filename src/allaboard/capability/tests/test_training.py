@@ -172,3 +172,12 @@ def test_every_page_renders_for_a_change_lead(client_for):
         "/capability/commitments/",
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_formally_trained_on_a_day(org):
+    person = org.people_in("GLA-T2")[0]
+    CompletionFactory(person=person, course=FormalCourseFactory(), completed_on=date(2025, 3, 1))
+    CompletionFactory(person=person, course=CourseFactory(), completed_on=date(2025, 1, 1))
+    services.refresh_formal_training([person.pk])
+    assert not services.formally_trained_on(person.pk, date(2025, 2, 28))
+    assert services.formally_trained_on(person.pk, date(2025, 3, 1))
