@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
+PYTEST_WORKERS ?= auto
 BIN := $(VENV)/bin
 
 .PHONY: demo test test-postgres lint format serve worker bench clean
@@ -24,10 +25,10 @@ demo: $(VENV)/.installed
 
 ## test: install test dependencies and run the whole suite (SQLite, or PostgreSQL when DATABASE_URL is set)
 test: $(VENV)/.installed-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: $(VENV)/.installed-test
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
