@@ -142,7 +142,8 @@ def overdue_action_findings(programme: Programme, today: date) -> list[F.Finding
                 metric="overdue",
                 value=counts[unit.pk],
                 n=people,
-                text=f"{counts[unit.pk]} actions promised to {unit.name} are past their due date.",
+                text=f"{_count(counts[unit.pk], 'action')} promised to {unit.name} "
+                f"{'is' if counts[unit.pk] == 1 else 'are'} past the due date.",
                 metric_title="Overdue actions",
             )
         )
@@ -156,6 +157,7 @@ def question_findings(programme: Programme, today: date) -> list[F.Finding]:
     if overdue_questions is None:
         return []
     waiting = overdue_questions(today).filter(programme=programme)
+    flag_days = service("comms", "flag_days")()
     total = waiting.count()
     if not total:
         return []
@@ -168,7 +170,8 @@ def question_findings(programme: Programme, today: date) -> list[F.Finding]:
             metric="unanswered",
             value=total,
             n=headcount(teams, today),
-            text=f"{total} questions about {programme.name} are waiting for an answer.",
+            text=f"{_count(total, 'question')} about {programme.name} waited more than {flag_days} days "
+            "for an answer.",
             unit_name=programme.name,
             metric_title="Unanswered questions",
         )
@@ -183,11 +186,16 @@ def question_findings(programme: Programme, today: date) -> list[F.Finding]:
                 metric="unanswered",
                 value=per_unit[unit.pk],
                 n=headcount([unit], today),
-                text=f"{per_unit[unit.pk]} questions from {unit.name} are waiting for an answer.",
+                text=f"{_count(per_unit[unit.pk], 'question')} from {unit.name} waited more than {flag_days} "
+                "days for an answer.",
                 metric_title="Unanswered questions",
             )
         )
     return out
+
+
+def _count(number: float, noun: str) -> str:
+    return f"{number:g} {noun}" + ("" if number == 1 else "s")
 
 
 def headcount(units: list[Unit], today: date) -> int:

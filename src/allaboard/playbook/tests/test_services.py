@@ -176,7 +176,7 @@ def test_overdue_actions_recommend_sustaining_improvement(org, programme):
     services.refresh_recommendations(programme)
     rec = Recommendation.objects.get(play__slug="continuous-improvement")
     assert rec.unit == team
-    assert rec.evidence[0]["text"] == f"1 actions promised to {team.name} are overdue."
+    assert rec.evidence[0]["text"] == f"1 action promised to {team.name} is past the due date."
 
 
 def test_unanswered_questions_recommend_ongoing_support(org, programme):
@@ -189,7 +189,10 @@ def test_unanswered_questions_recommend_ongoing_support(org, programme):
     services.refresh_recommendations(programme)
     rec = Recommendation.objects.get(play__slug="ongoing-support")
     assert rec.unit is None
-    assert "3 questions" in rec.evidence[0]["text"]
+    assert (
+        rec.evidence[0]["text"]
+        == f"3 questions about {programme.name} waited more than 5 days for an answer."
+    )
 
 
 # ---- actions ---------------------------------------------------------------------------------------------
