@@ -187,7 +187,7 @@ def _helped_answers(action: Action, opened: date, rng, shares: dict[str, float],
 
 def _cardiff_training(story, desk, lead, plays, sites) -> Action | None:
     """The training push answering Cardiff's low Knowledge in pulse 2, done before pulse 3."""
-    waves = effects.programme_waves(desk.pk)
+    waves = effects.programme_waves(desk.pk, "knowledge")
     means = gather.service("listening", "team_element_means")
     if len(waves) < 2 or means is None:
         return None

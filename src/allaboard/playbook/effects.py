@@ -11,12 +11,16 @@ Measures:
 Nothing is shown for a group below the anonymity threshold (or the comment threshold for comments).
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date
+
+from scipy.stats import t as t_distribution
 
 from allaboard import intervals
 from allaboard.anonymity import is_reportable, min_comment_group_size
 from allaboard.org.access import visible_units
+from allaboard.org.models import Unit, UnitKind
 
 from . import gather
 from .models import Action, ActionStatus, MeasureKind
@@ -77,12 +81,20 @@ class Effect:
         return MeasureKind(self.measure).label if self.measure in MeasureKind.values else self.measure
 
 
-def programme_waves(programme_id: int) -> list[Wave]:
-    """The programme's closed pulses, oldest first (from listening, once it is installed)."""
-    fn = gather.service("listening", "closed_waves")
-    if fn is None:
+def programme_waves(programme_id: int, scale: str | None = None) -> list[Wave]:
+    """The programme's closed, published pulses (those asking `scale`, when given), oldest first."""
+    from django.apps import apps
+
+    if not apps.is_installed("allaboard.listening"):
         return []
-    return [Wave(w.pk, getattr(w, "key", str(w.pk)), str(w), w.opens, w.closes) for w in fn(programme_id)]
+    ListeningWave = apps.get_model("listening", "Wave")
+    waves = ListeningWave.objects.filter(survey__programme_id=programme_id, published=True)
+    if scale:
+        waves = waves.filter(survey__questions__scale=scale).distinct()
+    return [
+        Wave(w.pk, w.key, str(w), w.opens, w.closes)
+        for w in waves.select_related("survey").order_by("closes", "pk")
+    ]
 
 
 def waves_around(action: Action, waves: list[Wave]) -> tuple[Wave | None, Wave | None]:
@@ -93,58 +105,87 @@ def waves_around(action: Action, waves: list[Wave]) -> tuple[Wave | None, Wave |
     return (before[-1] if before else None), (after[0] if after else None)
 
 
-def read_element(programme_id: int, metric: str, wave: Wave, unit_ids: list[int]) -> dict[int, Reading]:
+def read_element(programme_id: int, metric: str, wave: Wave, teams: list[Unit]) -> dict[int, Reading]:
+    """Each team's mean score with its t interval; the sum of squares is recovered from the interval's
+    width (exact: the interval was computed from it), so the change can get Welch's interval."""
     fn = gather.service("listening", "team_element_means")
     if fn is None:
         return {}
     means = fn(programme_id, metric, wave.id)
     out = {}
-    for unit_id in unit_ids:
-        m = means.get(unit_id)
+    for team in teams:
+        m = means.get(team.pk)
         if m is None or not is_reportable(m.n):
             continue
-        out[unit_id] = Reading(
-            m.mean,
-            getattr(m, "low", None),
-            getattr(m, "high", None),
-            m.n,
-            total=getattr(m, "total", None),
-            sum_squares=getattr(m, "sum_squares", None),
+        out[team.pk] = Reading(
+            m.mean, m.low, m.high, m.n, **sufficient_statistics(m.mean, m.low, m.high, m.n)
         )
     return out
 
 
-def read_source_share(programme_id: int, metric: str, wave: Wave, unit_ids: list[int]) -> dict[int, Reading]:
+def sufficient_statistics(mean: float, low: float | None, high: float | None, n: int) -> dict:
+    """{total, sum_squares} behind a mean and its 95% Student t interval."""
+    if low is None or high is None or n < 2:
+        return {}
+    sd = (high - low) / 2 * math.sqrt(n) / float(t_distribution.ppf(0.975, n - 1))
+    total = mean * n
+    return {"total": total, "sum_squares": sd * sd * (n - 1) + total * total / n}
+
+
+def read_source_share(programme_id: int, metric: str, wave: Wave, teams: list[Unit]) -> dict[int, Reading]:
+    """The share of each team's comments in the pulse naming the resistance source, with Wilson's
+    interval; only for teams with at least the comment threshold of comments (and of respondents)."""
     summary = gather.service("textinsight", "label_summary")
     if summary is None:
         return {}
-    from allaboard.org.models import Unit, UnitKind
-
     out = {}
-    for unit in Unit.objects.filter(pk__in=unit_ids):
-        teams = list(unit.subtree().filter(kind=UnitKind.TEAM).values_list("pk", flat=True)) or [unit.pk]
-        result = summary(source=gather.COMMENT_SOURCE, unit_ids=teams, wave_key=wave.key)
+    for team in teams:
+        result = summary(source=gather.COMMENT_SOURCE, unit_ids=[team.pk], wave_key=wave.key)
         if result.n_comments < min_comment_group_size():
+            continue
+        respondents = _respondents(wave, team)
+        if respondents is not None and respondents < min_comment_group_size():
             continue
         count = next((s.count for s in result.labels if s.label == metric), 0)
         ci = intervals.proportion_interval(count, result.n_comments)
-        out[unit.pk] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=count)
+        out[team.pk] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=count)
     return out
 
 
-def read_participation(programme_id: int, metric: str, wave: Wave, unit_ids: list[int]) -> dict[int, Reading]:
-    fn = gather.service("listening", "team_participation")
+def _respondents(wave: Wave, team: Unit) -> int | None:
+    participation = _participation(wave, team)
+    return participation.responded if participation is not None else None
+
+
+def _participation(wave: Wave, team: Unit):
+    fn = gather.service("listening", "unit_participation", module="results")
     if fn is None:
-        return {}
-    rates = fn(programme_id, wave.id)
+        return None
+    from django.apps import apps
+
+    return fn(apps.get_model("listening", "Wave").objects.select_related("survey").get(pk=wave.id), team)
+
+
+def read_participation(programme_id: int, metric: str, wave: Wave, teams: list[Unit]) -> dict[int, Reading]:
+    """The share of each team's invited people who answered, with Wilson's interval (k invited or more)."""
     out = {}
-    for unit_id in unit_ids:
-        p = rates.get(unit_id)
-        if p is None or not is_reportable(p.invited):
+    for team in teams:
+        p = _participation(wave, team)
+        if p is None or not p.shown or not is_reportable(p.invited):
             continue
         ci = intervals.proportion_interval(p.responded, p.invited)
-        out[unit_id] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=p.responded)
+        out[team.pk] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=p.responded)
     return out
+
+
+def action_teams(action: Action) -> list[Unit]:
+    """The teams an action is for: its teams, and the teams under any site or department it names."""
+    units = list(action.teams.all())
+    paths = [u.path for u in units if u.kind != UnitKind.TEAM]
+    teams = {u.pk: u for u in units if u.kind == UnitKind.TEAM}
+    for path in paths:
+        teams.update({t.pk: t for t in Unit.objects.filter(path__startswith=path, kind=UnitKind.TEAM)})
+    return sorted(teams.values(), key=lambda t: t.path)
 
 
 READERS = {
@@ -187,7 +228,7 @@ def effect_of(action: Action, user=None) -> Effect | None:
             else (f"{MeasureKind(kind).label} is not compared per pulse here; see its own page.")
         )
         return Effect(kind, metric, is_share, None, None, note=note)
-    waves = programme_waves(action.programme_id)
+    waves = programme_waves(action.programme_id, metric if kind == MeasureKind.ELEMENT_MEAN else None)
     before_wave, after_wave = waves_around(action, waves)
     effect = Effect(kind, metric, is_share, before_wave, after_wave)
     if before_wave is None or after_wave is None:
@@ -197,13 +238,12 @@ def effect_of(action: Action, user=None) -> Effect | None:
             else "No pulse has run since the action was done yet."
         )
         return effect
-    teams = list(action.teams.all())
+    teams = action_teams(action)
     if user is not None:
         allowed = set(visible_units(user).values_list("pk", flat=True))
         teams = [t for t in teams if t.pk in allowed]
-    unit_ids = [t.pk for t in teams]
-    before = reader(action.programme_id, metric, before_wave, unit_ids)
-    after = reader(action.programme_id, metric, after_wave, unit_ids)
+    before = reader(action.programme_id, metric, before_wave, teams)
+    after = reader(action.programme_id, metric, after_wave, teams)
     for team in teams:
         b, a = before.get(team.pk), after.get(team.pk)
         change = change_between(b, a, is_share) if b and a else None

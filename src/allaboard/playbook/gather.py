@@ -41,9 +41,9 @@ COMMENT_SOURCE = "listening.answer"
 NOT_RESISTANCE = {"support", "other"}
 
 
-def service(app: str, name: str) -> Callable | None:
-    """`allaboard.<app>.services.<name>` if that app is installed and offers it, else None."""
-    module_name = f"allaboard.{app}.services"
+def service(app: str, name: str, module: str = "services") -> Callable | None:
+    """`allaboard.<app>.<module>.<name>` if that app is installed and offers it, else None."""
+    module_name = f"allaboard.{app}.{module}"
     if f"allaboard.{app}" not in settings.INSTALLED_APPS or importlib.util.find_spec(module_name) is None:
         return None
     return getattr(importlib.import_module(module_name), name, None)
@@ -72,21 +72,20 @@ def foreign_findings(app: str) -> Callable:
     return source
 
 
-def latest_wave_key(programme: Programme) -> tuple[str | None, int | None, str]:
-    """(wave_key, wave_id, label) of the programme's latest closed pulse, when listening can say."""
+def latest_wave(programme: Programme):
+    """The programme's latest closed and published pulse (listening's Wave), or None."""
     fn = service("listening", "latest_wave")
-    wave = fn(programme.pk) if fn else None
-    if wave is None:
-        return None, None, ""
-    return getattr(wave, "key", None), getattr(wave, "pk", None), str(wave)
+    return fn(programme.pk) if fn else None
 
 
-def comment_findings(programme: Programme, today: date) -> list[F.Finding]:
-    """Resistance-source shares per team and per site or partner, from the latest pulse's comments."""
-    summary = service("textinsight", "label_summary")
-    if summary is None:
-        return []
-    wave_key, wave_id, wave_label = latest_wave_key(programme)
+def respondents_in(wave, unit: Unit) -> int | None:
+    """How many people in the unit (and below) answered the pulse, when listening can say."""
+    fn = service("listening", "unit_participation", module="results")
+    return fn(wave, unit).responded if fn else None
+
+
+def comment_groups(programme: Programme) -> list[tuple[Unit, list[int]]]:
+    """Each team of the programme, and each site or partner with its teams."""
     teams = programme_teams(programme)
     groups: list[tuple[Unit, list[int]]] = [(team, [team.pk]) for team in teams]
     by_site: dict[int, list[int]] = {}
@@ -96,28 +95,42 @@ def comment_findings(programme: Programme, today: date) -> list[F.Finding]:
         if site is not None:
             sites[site.pk] = site
             by_site.setdefault(site.pk, []).append(team.pk)
-    groups += [(sites[pk], ids) for pk, ids in by_site.items()]
+    return groups + [(sites[pk], ids) for pk, ids in by_site.items()]
+
+
+def comment_findings(programme: Programme, today: date) -> list[F.Finding]:
+    """Resistance-source shares per team and per site or partner, from the latest pulse's comments.
+
+    Only for groups where at least the comment threshold of people answered and wrote that many comments;
+    `support` (positive) and `other` are not resistance and never rank."""
+    summary = service("textinsight", "label_summary")
+    wave = latest_wave(programme)
+    if summary is None or wave is None:
+        return []
     threshold = min_comment_group_size()
     out = []
-    for unit, unit_ids in groups:
-        result = summary(source=COMMENT_SOURCE, unit_ids=unit_ids, wave_key=wave_key)
+    for unit, unit_ids in comment_groups(programme):
+        result = summary(source=COMMENT_SOURCE, unit_ids=unit_ids, wave_key=wave.key)
         if result.n_comments < threshold:
+            continue
+        respondents = respondents_in(wave, unit)
+        if respondents is not None and respondents < threshold:
             continue
         resistance = [s for s in result.labels if s.label not in NOT_RESISTANCE and s.count]
         resistance.sort(key=lambda s: -s.count)
         for rank, share in enumerate(resistance, start=1):
-            text = f"{share.title} is named in {share.share:.0%} of comments from {unit.name} (n={result.n_comments})."
             out.append(
                 F.Finding(
                     kind=F.SOURCE_SHARE,
                     unit_id=unit.pk,
-                    wave_id=wave_id,
+                    wave_id=wave.pk,
                     metric=share.label,
                     value=share.share,
                     n=result.n_comments,
-                    text=text,
+                    text=f"{share.title} is named in {share.share:.0%} of comments from {unit.name} "
+                    f"(n={result.n_comments}).",
                     metric_title=share.title,
-                    wave_label=wave_label,
+                    wave_label=str(wave),
                     rank=rank,
                     extra={"quotes": list(share.quotes)},
                 )

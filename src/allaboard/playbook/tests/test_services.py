@@ -130,7 +130,17 @@ def test_dismissing_needs_a_reason_and_is_logged(org):
 # ---- findings from the other apps ------------------------------------------------------------------------
 
 
-def _comments(unit, labels: list[str], wave_key: str = ""):
+@pytest.fixture
+def pulse(monkeypatch):
+    """The programme's latest closed pulse, as listening names it."""
+    from types import SimpleNamespace
+
+    wave = SimpleNamespace(pk=1, key="wave:1")
+    monkeypatch.setattr(gather, "latest_wave", lambda programme: wave)
+    return wave
+
+
+def _comments(unit, labels: list[str], wave_key: str = "wave:1"):
     """Classified employee comments from a pulse, one per label given."""
     for i, label in enumerate(labels):
         comment = Comment.objects.create(
@@ -147,19 +157,24 @@ def _comments(unit, labels: list[str], wave_key: str = ""):
         Tag.objects.create(comment=comment, dimension=Dimension.SENTIMENT, label="negative", confidence=0.8)
 
 
-def test_resistance_sources_become_findings_with_their_rank(org, programme):
+def test_resistance_sources_become_findings_with_their_rank(org, programme, pulse):
     team = org.teams["APX-T1"]
     _comments(team, ["job"] * 6 + ["tools"] * 3 + ["support"] * 3)
     found = [f for f in gather.comment_findings(programme, TODAY) if f.unit_id == team.pk]
     assert [(f.metric, f.rank, f.value, f.n) for f in found] == [("job", 1, 0.5, 12), ("tools", 2, 0.25, 12)]
 
 
-def test_no_resistance_source_findings_below_the_comment_threshold(org, programme):
+def test_no_resistance_source_findings_below_the_comment_threshold(org, programme, pulse):
     _comments(org.teams["APX-T1"], ["job"] * 9)
     assert gather.comment_findings(programme, TODAY) == []
 
 
-def test_job_security_at_the_partner_recommends_engaging_the_partner(org, programme):
+def test_comments_of_another_pulse_do_not_count(org, programme, pulse):
+    _comments(org.teams["APX-T1"], ["job"] * 12, wave_key="wave:99")
+    assert gather.comment_findings(programme, TODAY) == []
+
+
+def test_job_security_at_the_partner_recommends_engaging_the_partner(org, programme, pulse):
     _comments(org.teams["APX-T1"], ["job"] * 6 + ["tools"] * 3 + ["support"] * 3)
     services.refresh_recommendations(programme)
     partner = org.sites["APX"]
