@@ -1399,20 +1399,28 @@ def celebrate_milestones(on: date | None = None) -> int:
     on = on or today()
     made = 0
     for milestone in Milestone.objects.filter(done=True, voice_win__isnull=True).select_related("programme"):
-        units = list(milestone.units.all())
-        win = Win.objects.create(
-            programme=milestone.programme,
-            title=f"Milestone reached: {milestone.name}",
-            story=f"{milestone.programme.name} reached “{milestone.name}”. Thank you to everyone who made it happen.",
-            measure=WinMeasure.MILESTONE,
-            source=f"Programme milestone, due {milestone.due:%d %b %Y}, marked done",
-            unit=units[0] if len(units) == 1 else None,
-            milestone=milestone,
-            created_on=on,
-        )
-        publish_win(None, win, on=on, chat=False)
+        celebrate(milestone, on=on)
         made += 1
     return made
+
+
+@transaction.atomic
+def celebrate(milestone: Milestone, *, on: date | None = None) -> Win:
+    """A published post celebrating a milestone reached, to the people of the teams it concerned."""
+    on = on or today()
+    units = list(milestone.units.all())
+    win = Win.objects.create(
+        programme=milestone.programme,
+        title=f"Milestone reached: {milestone.name}",
+        story=f"{milestone.programme.name} reached “{milestone.name}”. Thank you to everyone who made it happen.",
+        measure=WinMeasure.MILESTONE,
+        source=f"Programme milestone, due {milestone.due:%d %b %Y}, marked done",
+        unit=units[0] if len(units) == 1 else None,
+        milestone=milestone,
+        created_on=on,
+    )
+    publish_win(None, win, on=on, chat=False)
+    return win
 
 
 # ---- champions --------------------------------------------------------------------------------------------
