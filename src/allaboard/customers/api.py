@@ -332,15 +332,8 @@ def import_feedback(request):
     limit = conf.api_max_records()
     if len(records) > limit:
         raise InputError("records", f"has {len(records):,} records; send at most {limit:,} per request")
-    unknown = [
-        imports.Problem(None, f"records[{i}].{key}", "is not a field; put extra data in attributes")
-        for i, record in enumerate(records)
-        if isinstance(record, dict)
-        for key in record
-        if key not in imports.FIELD_NAMES and key != "attributes"
-    ]
     report = imports.import_records(records, actor=request.user)
-    problems = unknown + report.problems
+    problems = report.problems
     if problems:
         return Reply(
             400,

@@ -750,6 +750,11 @@ def import_records(
         if not isinstance(raw, Mapping):
             checker.problem(None, f"records[{i}]", "must be an object")
             continue
+        for key in raw:
+            if key not in FIELD_NAMES and key != "attributes":
+                checker.problem(
+                    None, f"records[{i}].{str(key)[:40]}", "is not a field; put extra data in attributes"
+                )
         record = checker.check(raw, None, lambda name, i=i: f"records[{i}].{name}")
         if record is not None:
             clean.append(record)
