@@ -1,27 +1,45 @@
-"""What capability shows from listening: leadership-by-example per leader, change agility per unit, and
-Knowledge/Ability for trained vs not-yet-trained people. Every figure comes from listening's services,
-which return nothing for a group below the anonymity threshold; this module never sees a response.
+"""What capability shows from listening: leadership by example per leader, change agility per unit with its
+trend, and Knowledge/Ability for trained vs not-yet-trained respondents.
+
+Every figure is read through listening (services.team_element_means for teams, results.read_cut for a
+unit or an attribute cut), which returns nothing for a group below the anonymity threshold or hidden by
+the differencing rule; this module never sees a response. When the listening app is not installed, or
+no wave has closed, the functions return None or empty results and the pages say so.
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import ModuleType
 
-from allaboard.anonymity import is_reportable
+from allaboard import intervals
+from allaboard.org import access as org_access
 from allaboard.org.models import Unit, UnitKind
 from allaboard.programmes.models import Programme, Status
 
 from . import access
 
+LEADERSHIP = "leadership_example"  # listening's scale: "Leaders model the new behaviours themselves."
+AGILITY = "change_agility"  # listening's scale: seed 002's five self-assessment questions
+TRAINED = "trained"  # the respondent attribute listening snapshots at answer time ("yes" / "no")
 
-def _listening():
+
+def _listening() -> ModuleType | None:
     """listening.services when the listening app is installed and offers team_element_means."""
     if importlib.util.find_spec("allaboard.listening.services") is None:
         return None
+    from django.apps import apps
+
+    if not apps.is_installed("allaboard.listening"):
+        return None
     module = importlib.import_module("allaboard.listening.services")
     return module if hasattr(module, "team_element_means") else None
+
+
+def _results() -> ModuleType | None:
+    return importlib.import_module("allaboard.listening.results") if _listening() is not None else None
 
 
 def current_programme() -> Programme | None:
@@ -37,89 +55,158 @@ def chart_data(series) -> dict:
     }
 
 
-@dataclass
-class AreaScore:
-    """A leader's area score: a mean of reportable team means, weighted by respondents."""
+@dataclass(frozen=True)
+class Score:
+    """A mean (1-5) with its 95% interval and the number of respondents."""
 
     mean: float
+    low: float | None
+    high: float | None
     n: int
-    teams: int
-    low: float | None = None
-    high: float | None = None
 
 
-def _teams_under(units) -> dict[int, list[int]]:
-    """For each unit, the team ids in its subtree."""
-    teams = list(Unit.objects.filter(kind=UnitKind.TEAM).values_list("id", "path"))
-    return {unit.pk: [pk for pk, path in teams if path.startswith(unit.path)] for unit in units}
-
-
-def area_score(team_ids: list[int], means: dict) -> AreaScore | None:
-    """Combine team means (each already at or above k, or None) into one figure for an area."""
-    shown = [means[t] for t in team_ids if means.get(t) is not None]
-    n = sum(m.n for m in shown)
-    if not shown or not is_reportable(n):
+def _score_of(data, scale: str) -> Score | None:
+    """The scale's mean from a listening CutData, or None when the cut may not be shown."""
+    if data is None or not data.visible:
         return None
-    mean = sum(m.mean * m.n for m in shown) / n
-    if len(shown) == 1:
-        return AreaScore(
-            shown[0].mean, shown[0].n, 1, getattr(shown[0], "low", None), getattr(shown[0], "high", None)
-        )
-    return AreaScore(mean, n, len(shown))
+    stat = (data.scales or {}).get(scale)
+    if not stat or not stat.get("n"):
+        return None
+    interval = intervals.mean_interval(stat["n"], stat["t"], stat["q"])
+    return Score(interval.estimate, interval.low, interval.high, stat["n"])
 
 
-def leadership_by_leader(leaders) -> dict[int, AreaScore | None]:
-    """The leadership-by-example score for the area each leader leads (person id -> score or None)."""
+def _read(wave, unit: Unit, cut: str = ""):
+    return _results().read_cut(wave, unit, cut, fields=("scales",))
+
+
+# --- leadership by example --------------------------------------------------------------------------------
+
+
+def leadership_by_leader(leaders) -> dict[int, Score | None]:
+    """{person id: leadership-by-example score of the unit they lead, or None where it may not be shown}.
+
+    A team leader's score is their team's (team_element_means); a leader of a department, site or the
+    organisation gets the score of their whole unit, as listening publishes it."""
     listening, programme = _listening(), current_programme()
     if listening is None or programme is None:
         return {}
-    means = listening.team_element_means(programme.pk, "leadership")
-    units = list(Unit.objects.filter(leader__in=[p.pk for p in leaders]))
-    under = _teams_under(units)
-    scores: dict[int, AreaScore | None] = {}
+    units = list(Unit.objects.filter(leader__in=[p.pk for p in leaders]).order_by("depth"))
+    if not units:
+        return {}
+    team_means = listening.team_element_means(programme.pk, LEADERSHIP)
+    wave = listening.latest_wave(programme.pk, LEADERSHIP)
+    scores: dict[int, Score | None] = {}
     for unit in units:
-        scores[unit.leader_id] = area_score(under[unit.pk], means)
+        if unit.leader_id in scores:
+            continue  # someone leading two units: the higher one speaks for their area
+        if unit.kind == UnitKind.TEAM:
+            mean = team_means.get(unit.pk)
+            scores[unit.leader_id] = Score(mean.mean, mean.low, mean.high, mean.n) if mean else None
+        else:
+            scores[unit.leader_id] = _score_of(_read(wave, unit), LEADERSHIP) if wave else None
     return scores
+
+
+# --- change agility -------------------------------------------------------------------------------------
 
 
 @dataclass
 class UnitAgility:
     unit: Unit
-    score: AreaScore | None
-    difference: float | None  # against the mean of every unit shown
+    trend: list[Score | None] = field(default_factory=list)  # one per wave, oldest first
+
+    @property
+    def latest(self) -> Score | None:
+        return self.trend[-1] if self.trend else None
 
 
-def agility_by_unit(user) -> list[UnitAgility] | None:
-    """Change-agility self-assessment per site/partner (or per team for a team leader), with the benchmark
-    of the other units; None when listening is not available."""
+@dataclass
+class Agility:
+    waves: list  # listening Waves, oldest first
+    benchmark: Score | None  # everyone in scope, latest wave
+    rows: list[UnitAgility]
+
+    def difference(self, row: UnitAgility) -> float | None:
+        """How far a unit is from the benchmark of all units, latest wave."""
+        if row.latest is None or self.benchmark is None:
+            return None
+        return round(row.latest.mean - self.benchmark.mean, 2)
+
+
+def _scope_root(user) -> Unit | None:
+    if access.has_org_wide_view(user):
+        return Unit.objects.filter(parent__isnull=True).order_by("pk").first()
+    return org_access.led_units(user).order_by("depth").first()
+
+
+def _waves_asking(programme: Programme, scale: str, count: int) -> list:
+    """The programme's last `count` published waves that asked `scale`, oldest first."""
+    from allaboard.listening.models import Wave
+
+    waves = Wave.objects.filter(survey__programme=programme, published=True, survey__questions__scale=scale)
+    return list(waves.distinct().order_by("-closes", "-pk")[:count])[::-1]
+
+
+def agility_by_unit(user, waves: int = 4) -> Agility | None:
+    """Change-agility self-assessment per site and partner (per team for a team leader) over the last
+    `waves` waves that asked it, with the whole scope as the benchmark; None without listening results."""
     listening, programme = _listening(), current_programme()
     if listening is None or programme is None:
         return None
-    means = listening.team_element_means(programme.pk, "agility")
+    asked = _waves_asking(programme, AGILITY, waves)
+    root = _scope_root(user)
+    if not asked or root is None:
+        return None
     if access.has_org_wide_view(user):
         units = list(Unit.objects.filter(kind__in=[UnitKind.SITE, UnitKind.PARTNER]).order_by("name"))
     else:
         units = list(access.metric_units(user).filter(kind=UnitKind.TEAM).order_by("name"))
-    under = _teams_under(units)
-    rows = [UnitAgility(u, area_score(under[u.pk], means), None) for u in units]
-    shown = [r.score for r in rows if r.score]
-    if shown:
-        overall = sum(s.mean * s.n for s in shown) / sum(s.n for s in shown)
-        for row in rows:
-            if row.score:
-                row.difference = round(row.score.mean - overall, 2)
-    return rows
+    rows = [UnitAgility(unit, [_score_of(_read(wave, unit), AGILITY) for wave in asked]) for unit in units]
+    return Agility(asked, _score_of(_read(asked[-1], root), AGILITY), rows)
 
 
-def knowledge_ability_by_training(user):
-    """Knowledge and Ability for trained vs not-yet-trained respondents; None when listening cannot tell."""
+# --- Knowledge and Ability by training ----------------------------------------------------------------------
+
+
+@dataclass
+class TrainingGap:
+    element: str
+    trained: Score | None
+    untrained: Score | None
+    difference: intervals.Difference | None = None
+
+    @property
+    def cells(self) -> list[Score | None]:
+        return [self.trained, self.untrained]
+
+
+def knowledge_ability_by_training(user) -> list[TrainingGap] | None:
+    """Knowledge and Ability of respondents who were formally trained when they answered vs those not yet
+    trained, in the user's scope, latest wave; each group only when listening may show it (>= k, and
+    not revealing a small group by differencing). None when no wave has the attribute."""
     listening, programme = _listening(), current_programme()
-    if listening is None or programme is None or not hasattr(listening, "attribute_element_means"):
+    root = _scope_root(user)
+    if listening is None or programme is None or root is None:
         return None
-    units = access.metric_units(user)
-    return {
-        element: listening.attribute_element_means(
-            programme.pk, element, attribute="trained", unit_ids=list(units.values_list("pk", flat=True))
-        )
-        for element in ("knowledge", "ability")
-    }
+    wave = listening.latest_wave(programme.pk, "knowledge")
+    if wave is None:
+        return None
+    yes, no = _read(wave, root, f"{TRAINED}=yes"), _read(wave, root, f"{TRAINED}=no")
+    if not yes.respondents and not no.respondents and yes.reason == no.reason == "no respondents":
+        return None
+    gaps = []
+    for element in ("knowledge", "ability"):
+        gap = TrainingGap(element, _score_of(yes, element), _score_of(no, element))
+        if gap.trained and gap.untrained:
+            a, b = yes.scales[element], no.scales[element]
+            gap.difference = intervals.mean_difference(
+                n_a=a["n"],
+                total_a=a["t"],
+                sum_squares_a=a["q"],
+                n_b=b["n"],
+                total_b=b["t"],
+                sum_squares_b=b["q"],
+            )
+        gaps.append(gap)
+    return gaps

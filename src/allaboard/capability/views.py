@@ -54,6 +54,7 @@ def dashboard(request):
     days = services.dashboard_days(today, _int(request.GET.get("months"), 24, 3, 120))
     series = services.trained_series(people, days, cut)
     years = [today.year - 2, today.year - 1, today.year]
+    agility = insights.agility_by_unit(request.user)
     context = {
         "cut": cut,
         "cuts": services.CUTS,
@@ -63,7 +64,8 @@ def dashboard(request):
         "chart": insights.chart_data(series),
         "years": services.training_days_report(people, years, today),
         "hours_per_day": services.hours_per_day(),
-        "agility": insights.agility_by_unit(request.user),
+        "agility": agility,
+        "agility_rows": [(row, agility.difference(row)) for row in agility.rows] if agility else [],
         "by_training": insights.knowledge_ability_by_training(request.user),
         "org_wide": access.has_org_wide_view(request.user),
     }

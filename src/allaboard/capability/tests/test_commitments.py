@@ -1,11 +1,10 @@
 """Leading by example: commitments kept per cadence period, and the leadership score beside each leader."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 
-from allaboard.capability import insights, services
+from allaboard.capability import services
 from allaboard.capability.models import Cadence, VisibleAction
 from allaboard.org.models import Role
 
@@ -71,32 +70,3 @@ def test_an_action_in_the_future_is_refused(client_for, org):
         content_type="application/json",
     )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "done_on"
-
-
-def test_area_scores_combine_reportable_teams_only():
-    means = {
-        1: SimpleNamespace(mean=4.0, n=10, low=3.6, high=4.4),
-        2: SimpleNamespace(mean=3.0, n=30, low=2.8, high=3.2),
-        3: None,  # below k: listening returned nothing
-    }
-    both = insights.area_score([1, 2, 3], means)
-    assert (both.mean, both.n, both.teams) == (3.25, 40, 2)
-    single = insights.area_score([1, 3], means)
-    assert (single.mean, single.low, single.high) == (4.0, 3.6, 4.4)
-    assert insights.area_score([3], means) is None
-
-
-def test_the_leadership_score_is_shown_beside_a_leader_from_listening(monkeypatch, client_for, org):
-    from allaboard.programmes.tests.factories import ProgrammeFactory
-
-    ProgrammeFactory()
-    lds1 = org.teams["LDS-T1"]
-    CommitmentFactory(leader=lds1.leader, behaviour="Huddle on the floor")
-    fake = SimpleNamespace(
-        team_element_means=lambda programme_id, element, wave_id=None: {
-            lds1.pk: SimpleNamespace(mean=3.84, n=12, low=3.5, high=4.1)
-        }
-    )
-    monkeypatch.setattr(insights, "_listening", lambda: fake)
-    page = client_for(Role.CHANGE_LEAD).get("/capability/commitments/").content.decode()
-    assert "3.84" in page and "n = 12" in page
