@@ -388,6 +388,11 @@ def _people_columns(people: QuerySet[Person]) -> np.ndarray:
 def _unit_keys(cut: str) -> dict[int, tuple[str, str]]:
     """For each unit id, the (key, label) of the group its members fall in for this cut."""
     units = list(Unit.objects.values_list("id", "path", "kind", "name"))
+    if cut == "team":
+        return {
+            pk: (f"unit:{pk}", name) if kind == UnitKind.TEAM else ("other", "Not in a team")
+            for pk, _p, kind, name in units
+        }
     by_id = {pk: (path, kind, name) for pk, path, kind, name in units}
     keys: dict[int, tuple[str, str]] = {}
     for pk, path, kind, name in units:
@@ -401,8 +406,6 @@ def _unit_keys(cut: str) -> dict[int, tuple[str, str]]:
         elif cut == "partner":
             partner = site if site and by_id[site][1] == UnitKind.PARTNER else None
             keys[pk] = (f"unit:{partner}", by_id[partner][2]) if partner else ("own", "Own staff")
-        elif cut == "team":
-            keys[pk] = (f"unit:{pk}", name) if kind == UnitKind.TEAM else ("other", "Not in a team")
     return keys
 
 
