@@ -395,7 +395,7 @@ def _unit_keys(cut: str) -> dict[int, tuple[str, str]]:
         }
     by_id = {pk: (path, kind, name) for pk, path, kind, name in units}
     keys: dict[int, tuple[str, str]] = {}
-    for pk, path, kind, name in units:
+    for pk, path, _kind, _name in units:
         chain = [int(part) for part in path.split(".") if part]
         site = next(
             (u for u in reversed(chain) if u in by_id and by_id[u][1] in (UnitKind.SITE, UnitKind.PARTNER)),
