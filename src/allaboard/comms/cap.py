@@ -30,6 +30,10 @@ def is_capped(delivery: Delivery) -> bool:
     return not delivery.essential and delivery.channel in CAPPED_CHANNELS and cap_messages() > 0
 
 
+def recipient_key(delivery: Delivery) -> tuple:
+    return ("p", delivery.person_id) if delivery.person_id else ("a", delivery.address)
+
+
 def _recipient_filter(delivery: Delivery) -> Q:
     if delivery.person_id:
         return Q(person_id=delivery.person_id)
@@ -71,12 +75,36 @@ def next_allowed(times: list[datetime], earliest: datetime, cap: int, window: ti
     return candidates[-1]  # unreachable: after the last message's window closes there is always room
 
 
-def allowed_time(delivery: Delivery, earliest: datetime, extra_times: list[datetime] = ()) -> datetime:
-    """When this delivery may go out: `earliest`, or later if the recipient is at the cap.
-
-    `extra_times` are slots of other deliveries to the same recipient that are not saved yet."""
+def allowed_time(delivery: Delivery, earliest: datetime) -> datetime:
+    """When this delivery may go out: `earliest`, or later if the recipient is at the cap."""
     if not is_capped(delivery):
         return earliest
     window = cap_window()
-    times = sorted([*slot_times(delivery, since=earliest - window), *extra_times])
+    times = slot_times(delivery, since=earliest - window)
     return next_allowed(times, earliest, cap_messages(), window)
+
+
+def load_slots(deliveries: list[Delivery], since: datetime, chunk: int = 2000) -> dict[tuple, list[datetime]]:
+    """slot_times() for many recipients at once: {recipient_key: sorted times}, in a few queries."""
+    people = sorted({d.person_id for d in deliveries if d.person_id})
+    addresses = sorted({d.address for d in deliveries if not d.person_id})
+    base = (
+        Delivery.objects.filter(essential=False, channel__in=CAPPED_CHANNELS)
+        .exclude(state__in=[DeliveryState.DEAD, DeliveryState.CANCELLED])
+        .annotate(slot=Coalesce("sent_at", "due_at"))
+        .filter(slot__gt=since)
+    )
+    slots: dict[tuple, list[datetime]] = {}
+    for start in range(0, len(people), chunk):
+        rows = base.filter(person_id__in=people[start : start + chunk]).values_list("person_id", "slot")
+        for person_id, slot in rows:
+            slots.setdefault(("p", person_id), []).append(slot)
+    for start in range(0, len(addresses), chunk):
+        rows = base.filter(person__isnull=True, address__in=addresses[start : start + chunk]).values_list(
+            "address", "slot"
+        )
+        for address, slot in rows:
+            slots.setdefault(("a", address), []).append(slot)
+    for times in slots.values():
+        times.sort()
+    return slots

@@ -12,6 +12,7 @@ channel never holds back the others. A failed attempt is retried with exponentia
 address) go straight to "dead".
 """
 
+import bisect
 import logging
 from datetime import datetime, timedelta
 
@@ -93,9 +94,12 @@ def queue_many(items: list[dict]) -> list[Delivery]:
     now = timezone.now()
     deliveries = [_build(now=now, **item) for item in items]
     with transaction.atomic():
-        batch_slots: dict = {}
+        capped = [d for d in deliveries if cap.is_capped(d)]
+        slots = (
+            cap.load_slots(capped, since=min(d.due_at for d in capped) - cap.cap_window()) if capped else {}
+        )
         for delivery in deliveries:
-            _place(delivery, now, batch_slots)
+            _place(delivery, now, slots)
         Delivery.objects.bulk_create(deliveries, batch_size=500)
         if not deliveries or deliveries[0].pk is None:  # backends that do not return ids on bulk insert
             tokens = [d.token for d in deliveries]
@@ -167,22 +171,22 @@ def _chat_unit_id(address: str) -> int | None:
     return ChatChannel.objects.filter(webhook_url=address).values_list("unit_id", flat=True).first()
 
 
-def _place(delivery: Delivery, now: datetime, batch_slots: dict) -> None:
+def _place(delivery: Delivery, now: datetime, slots: dict) -> None:
     """Decide when the delivery goes: now, at send_after, or held to the next time under the cap.
 
-    `batch_slots` holds the times of this batch's earlier (not yet saved) capped deliveries per recipient,
-    so that ten messages queued at once for one person are spread out too. The feed needs no worker and
-    is visible at once."""
+    `slots` holds each recipient's capped deliveries already booked (loaded once for the batch), and
+    gains this batch's deliveries as they are placed, so ten messages queued at once for one person are
+    spread out too. The feed needs no worker and is visible at once."""
     if delivery.channel == Channel.FEED and delivery.due_at <= now:
         delivery.state, delivery.sent_at = DeliveryState.SENT, now
         return
     if not cap.is_capped(delivery):
         return
-    key = ("p", delivery.person_id) if delivery.person_id else ("a", delivery.address)
-    allowed = cap.allowed_time(delivery, delivery.due_at, extra_times=batch_slots.get(key, []))
+    times = slots.setdefault(cap.recipient_key(delivery), [])
+    allowed = cap.next_allowed(times, delivery.due_at, cap.cap_messages(), cap.cap_window())
     if allowed > delivery.due_at:
         delivery.state, delivery.due_at = DeliveryState.HELD, allowed
-    batch_slots.setdefault(key, []).append(delivery.due_at)
+    bisect.insort(times, delivery.due_at)
 
 
 # --- handing work to the worker ---------------------------------------------------------------------

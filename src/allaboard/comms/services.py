@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
@@ -212,8 +213,13 @@ def audience_chat_channels(message: Message) -> QuerySet[ChatChannel]:
 
 
 def send_message(message: Message, actor: User, send_at: datetime | None = None) -> Message:
-    """Send a draft now, or schedule it for `send_at`. Deliveries are created at once (so the frequency
-    cap sees scheduled messages); the body is rendered from the message when each delivery goes out."""
+    """Send a draft now, or schedule it for `send_at`.
+
+    The worker then creates one delivery per person and channel (thousands for a site-wide message, so
+    not in the request); scheduled deliveries are created at once too, so the frequency cap sees them.
+    The body is rendered from the message when each delivery goes out, so edits made before then apply."""
+    from .tasks import create_message_deliveries
+
     access.require_edit(actor, message)
     if message.status != MessageStatus.DRAFT:
         raise InputError(
@@ -223,9 +229,36 @@ def send_message(message: Message, actor: User, send_at: datetime | None = None)
     if send_at is not None and timezone.is_naive(send_at):
         send_at = timezone.make_aware(send_at)
     later = send_at if send_at is not None and send_at > now else None
-    people = list(audience_people(message, on=(later or now).date()).only("pk", "email", "unit_id"))
-    channels = list(audience_chat_channels(message))
-    items = []
+    if not _reaches_anyone(message, (later or now).date()):
+        raise InputError("unit_ids", "this message reaches nobody through the chosen channels")
+    with transaction.atomic():
+        message.status = MessageStatus.SCHEDULED if later else MessageStatus.SENT
+        message.send_at = later
+        message.sent_at = None if later else now
+        message.save(update_fields=["status", "send_at", "sent_at", "updated_at"])
+        audit.record(
+            actor, "schedule" if later else "send", message, {"send_at": str(later) if later else "now"}
+        )
+        create_message_deliveries.enqueue(message.pk)
+    return message
+
+
+def _reaches_anyone(message: Message, on: date) -> bool:
+    people = audience_people(message, on=on)
+    if Channel.FEED in message.channels and people.exists():
+        return True
+    if Channel.EMAIL in message.channels and people.exclude(email__isnull=True).exclude(email="").exists():
+        return True
+    return audience_chat_channels(message).exists()
+
+
+def create_deliveries(message: Message) -> int:
+    """One delivery per audience member and channel, and one per team chat channel. Runs once: a
+    message that already has deliveries, or is no longer being sent, is left alone. Returns how many."""
+    if message.status not in (MessageStatus.SENT, MessageStatus.SCHEDULED) or deliveries_of(message).exists():
+        return 0
+    later = message.send_at if message.status == MessageStatus.SCHEDULED else None
+    day = (later or timezone.now()).date()
     common = dict(
         purpose="message",
         source=message,
@@ -234,28 +267,16 @@ def send_message(message: Message, actor: User, send_at: datetime | None = None)
         essential=message.essential,
         send_after=later,
     )
-    for person in people:
+    items = []
+    for person in audience_people(message, on=day).only("pk", "email", "unit_id").iterator(chunk_size=2000):
         if Channel.EMAIL in message.channels and person.email:
             items.append(dict(channel=Channel.EMAIL, person=person, **common))
         if Channel.FEED in message.channels:
             items.append(dict(channel=Channel.FEED, person=person, **common))
-    for chat in channels:
+    for chat in audience_chat_channels(message):
         items.append(dict(channel=chat.kind, address=chat.webhook_url, **common))
-    if not items:
-        raise InputError("unit_ids", "this message reaches nobody through the chosen channels")
-    with transaction.atomic():
-        message.status = MessageStatus.SCHEDULED if later else MessageStatus.SENT
-        message.send_at = later
-        message.sent_at = None if later else now
-        message.save(update_fields=["status", "send_at", "sent_at", "updated_at"])
-        queue_many(items)
-        audit.record(
-            actor,
-            "schedule" if later else "send",
-            message,
-            {"send_at": str(later) if later else "now", "deliveries": len(items)},
-        )
-    return message
+    queue_many(items)
+    return len(items)
 
 
 def unschedule_message(message: Message, actor: User) -> Message:
@@ -554,19 +575,32 @@ def _reach_counts(messages: list[Message]) -> dict[int, dict[str, int]]:
 
 
 def team_awareness(programme_id: int) -> dict[int, Awareness] | None:
-    """Awareness (ADKAR) mean per team from listening, or None while listening cannot say. Teams below k
-    come back as None from listening and are left out here."""
-    try:
-        from allaboard.listening.services import team_element_means
-    except ImportError:
+    """Awareness (ADKAR) mean per team from listening's latest pulse, or None while listening has none.
+    Teams below k come back from listening as None and are left out here."""
+    team_element_means = _team_element_means()
+    if team_element_means is None:
+        return None
+    means = team_element_means(programme_id, "awareness")
+    if not means:
         return None
     scores = {}
-    for unit_id, mean in team_element_means(programme_id, "awareness").items():
+    for unit_id, mean in means.items():
         if mean is None:
             continue
         low, high = _interval(mean)
         scores[unit_id] = Awareness(mean=float(mean.mean), n=getattr(mean, "n", None), low=low, high=high)
     return scores
+
+
+def _team_element_means():
+    """listening.services.team_element_means, when the listening app is installed."""
+    if not django_apps.is_installed("allaboard.listening"):
+        return None
+    try:
+        from allaboard.listening.services import team_element_means
+    except ImportError:
+        return None
+    return team_element_means
 
 
 def _interval(mean) -> tuple[float | None, float | None]:

@@ -13,3 +13,13 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
         state = delivery.send_now(pk)
         states[state] = states.get(state, 0) + 1
     return states
+
+
+@task()
+def create_message_deliveries(message_id: int) -> int:
+    """Create (and hand on for sending) the deliveries of a message that was just sent or scheduled."""
+    from .models import Message
+    from .services import create_deliveries
+
+    message = Message.objects.filter(pk=message_id).first()
+    return create_deliveries(message) if message is not None else 0

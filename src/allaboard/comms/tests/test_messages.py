@@ -192,3 +192,26 @@ def test_saving_and_sending_are_in_the_audit_log(org, smtp_server):
     )
     assert [a for a, _ in actions] == ["create", "update", "send"]
     assert actions[1][1] == {"subject": ["Hello", "Hello again"]}
+
+
+def test_deliveries_are_made_by_the_worker_and_only_once(org, settings):
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}
+    }
+    from django_tasks import default_task_backend
+
+    message = _message(org, channels=["feed"])
+    message.audience_units.set([org.teams["LDS-T1"]])
+    services.send_message(message, org.users["change_lead"])
+    assert not services.deliveries_of(message).exists()  # nothing heavy in the request
+    assert [r.task.name for r in default_task_backend.results] == ["create_message_deliveries"]
+    assert services.create_deliveries(message) == 6
+    assert services.create_deliveries(message) == 0
+    assert services.deliveries_of(message).count() == 6
+
+
+def test_a_message_that_reaches_nobody_is_refused(org):
+    message = _message(org, channels=["slack"])  # no chat channels exist
+    with pytest.raises(InputError) as error:
+        services.send_message(message, org.users["change_lead"])
+    assert error.value.field == "unit_ids" and message.status == MessageStatus.DRAFT

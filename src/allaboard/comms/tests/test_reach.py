@@ -1,7 +1,5 @@
 """Acknowledgements, opens and reach per team (never a figure for a team below k)."""
 
-import sys
-import types
 from dataclasses import dataclass
 
 import pytest
@@ -89,21 +87,22 @@ def test_reach_across_a_programmes_messages_counts_person_message_pairs(org):
 
 
 @dataclass
-class _Mean:
+class _Mean:  # the shape of listening.results.ElementMean
     mean: float
     n: int
-    ci: tuple
+    low: float
+    high: float
 
 
 def test_reach_sits_beside_the_awareness_score_when_listening_has_one(org, monkeypatch):
     message = _sent_to_teams(org, "LDS-T1", "GLA-T1")
-    fake = types.ModuleType("allaboard.listening.services")
     lds, gla = org.teams["LDS-T1"].pk, org.teams["GLA-T1"].pk
-    fake.team_element_means = lambda programme_id, element, wave_id=None: {
-        lds: _Mean(3.4, 6, (3.0, 3.8)),
-        gla: None,  # below k in listening
-    }
-    monkeypatch.setitem(sys.modules, "allaboard.listening.services", fake)
+
+    def team_element_means(programme_id, element, wave_id=None):
+        assert (programme_id, element) == (message.programme_id, "awareness")
+        return {lds: _Mean(3.4, 6, 3.0, 3.8), gla: None}  # GLA below k in listening
+
+    monkeypatch.setattr(services, "_team_element_means", lambda: team_element_means)
     report = services.reach_by_team([message], org.users["change_lead"], message.programme)
     rows = {r.unit.pk: r for r in report.rows}
     assert report.awareness_available
@@ -112,7 +111,7 @@ def test_reach_sits_beside_the_awareness_score_when_listening_has_one(org, monke
 
 
 def test_without_listening_reach_is_shown_alone(org, monkeypatch):
-    monkeypatch.setitem(sys.modules, "allaboard.listening.services", None)  # import fails
+    monkeypatch.setattr(services, "_team_element_means", lambda: None)
     message = _sent_to_teams(org, "LDS-T1")
     report = services.reach_by_team([message], org.users["change_lead"], message.programme)
     assert not report.awareness_available and report.rows[0].awareness is None
@@ -127,3 +126,13 @@ def test_the_feed_shows_messages_and_notifications_newest_first_and_reading_mark
     assert services.unread_count(person) == 2
     services.mark_read(items)
     assert services.unread_count(person) == 0
+
+
+def test_a_programme_without_an_awareness_pulse_shows_reach_only(org, monkeypatch):
+    monkeypatch.setattr(
+        services, "_team_element_means", lambda: lambda programme_id, element, wave_id=None: {}
+    )
+    message = _sent_to_teams(org, "LDS-T1")
+    assert not services.reach_by_team(
+        [message], org.users["change_lead"], message.programme
+    ).awareness_available
