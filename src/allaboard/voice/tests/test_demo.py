@@ -52,3 +52,34 @@ def test_the_demo_tells_the_whole_voice_story(story):
     assert Win.objects.filter(measure="milestone").count() >= 4
     assert 0 < len(services.champion_gaps(desk)) < len(services.programme_teams(desk))
     assert any("Voice:" in fact for fact in story.facts)
+
+
+def test_every_voice_page_renders_the_demo_for_every_login(story):
+    from django.test import Client
+
+    from allaboard.voice.models import AnonymousKey
+
+    desk = story.refs["programme"]
+    ideas = list(Idea.objects.filter(programme=desk))
+    anonymous = [i for i in ideas if i.anonymous]
+    urls = ["/", "/voice/", "/voice/?overdue=1", "/voice/consultations/", "/voice/experiments/?q=callback",
+            "/voice/kudos/", "/voice/kudos/?scope=all", "/voice/kudos/coverage/", "/voice/wins/",
+            "/voice/champions/", "/voice/moderation/", "/voice/ideas/new/", "/voice/ideas/settings/"]  # fmt: skip
+    urls += [f"/voice/ideas/{i.pk}/" for i in ideas]
+    urls += [f"/voice/consultations/{c.pk}/" for c in Consultation.objects.all()]
+    urls += [f"/voice/experiments/{e.pk}/" for e in Experiment.objects.all()]
+    urls += [f"/voice/wins/{w.pk}/" for w in Win.objects.filter(published_on__isnull=False)]
+    for username, user in story.refs["logins"].items():
+        client = Client()
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code in (200, 403, 404), (username, url, response.status_code)
+        assert client.get("/voice/").status_code == 200
+    # nobody's name is on an anonymous idea's page
+    client = Client()
+    client.force_login(story.refs["logins"]["admin"])
+    for idea in anonymous:
+        assert AnonymousKey.objects.filter(idea=idea).exists()
+        html = client.get(f"/voice/ideas/{idea.pk}/").content.decode()
+        assert "chose to stay anonymous" in html
