@@ -287,7 +287,7 @@ def _training(rng, today, courses, people, site_of) -> int:
         if site in windows:
             coverage = {"LDS": 0.78, "GLA": 0.7, "CDF": 0.3, "APX": 0.55}[site]
             if rng.random() < 0.12:  # early pilot cohorts, a year or more ago
-                day = today - timedelta(days=rng.randint(200, 700))
+                day = today - timedelta(days=rng.randint(200, 730))
                 if _active(start, end, day):
                     attend(pid, self_course, None, day=day)
             if rng.random() < coverage:
