@@ -234,7 +234,7 @@ def _training(rng, today, courses, people, site_of) -> int:
     cardiff_push = _Sessions(rng, self_course, "CDF", *push)
     cardiff_desk_push = _Sessions(rng, desk, "CDF", *push)
     leader_cohorts = _Sessions(
-        rng, leaders_course, "BW", today - timedelta(days=700), today - timedelta(days=130)
+        rng, leaders_course, "BW", today - timedelta(days=730), today - timedelta(days=130)
     )
     upcoming = _Sessions(rng, self_course, "LDS", today + timedelta(days=6), today + timedelta(days=30))
     all_sessions = [s for _, _, plan in plans for s in plan.items]
