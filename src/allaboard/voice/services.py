@@ -1230,10 +1230,10 @@ def measured_figures(measure: str, programme: Programme, *, split: date, unit: U
         if a is None or b is None:
             raise InputError("unit", "too few answers in this team to show (anonymity threshold)")
         return Figures(
-            round(_mean(b), 2),
-            round(_mean(a), 2),
+            round(b.mean, 2),
+            round(a.mean, 2),
             f"{element.title()} (1-5)",
-            f"Pulse, {unit.name}: {element} mean, n={getattr(b, 'n', '?')} before, n={getattr(a, 'n', '?')} after",
+            f"Pulse, {unit.name}: {element} mean, n={b.n} before, n={a.n} after",
         )
     if measure == WinMeasure.CUSTOMER_SCORE:
         return _customer_figures(unit, element or "nps", split, on)
@@ -1267,23 +1267,13 @@ def _customer_figures(unit: Unit | None, which: str, split: date, on: date) -> F
     )
 
 
-def _mean(value) -> float:
-    for name in ("mean", "estimate", "value"):
-        if hasattr(value, name):
-            inner = getattr(value, name)
-            return float(getattr(inner, "estimate", inner))
-    return float(value)
-
-
 def _readiness_waves(programme: Programme, split: date):
+    """The last published pulse wave of the programme closed before `split`, and the latest one since."""
     try:
         Wave = apps.get_model("listening", "Wave")
     except LookupError:
         return None
-    fields = {f.name for f in Wave._meta.get_fields()}
-    if not {"closes", "programme"} <= fields:
-        return None
-    waves = Wave.objects.filter(programme=programme)
+    waves = Wave.objects.filter(survey__programme=programme, published=True)
     before = waves.filter(closes__lt=split).order_by("-closes").first()
     after = waves.filter(closes__gte=split, closes__lte=today()).order_by("-closes").first()
     return (before.pk, after.pk) if before and after else None

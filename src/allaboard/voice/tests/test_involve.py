@@ -386,3 +386,45 @@ def test_admins_hide_a_reported_post_with_a_reason_in_the_audit_log(org, client_
     assert client_for(Role.EMPLOYEE).get(f"/voice/ideas/{idea.pk}/").status_code == 404
     assert not services.open_reports().exists()
     assert Idea.objects.filter(hidden=True).count() == 1
+
+
+def test_a_readiness_win_takes_its_figures_from_the_pulse(org, monkeypatch):
+    from allaboard.listening import services as listening
+    from allaboard.listening.results import ElementMean
+
+    team = org.teams["LDS-T1"]
+    programme = ProgrammeFactory()
+    monkeypatch.setattr(services, "_readiness_waves", lambda programme, split: (1, 2))
+    means = {1: {team.pk: ElementMean(2.84, 2.5, 3.1, 23)}, 2: {team.pk: ElementMean(3.62, 3.3, 3.9, 21)}}
+    monkeypatch.setattr(
+        listening, "team_element_means", lambda programme_id, element, wave_id=None: means[wave_id]
+    )
+    win = services.create_win(
+        org.users[Role.CHANGE_LEAD],
+        {
+            "programme": programme.pk,
+            "title": "Knowledge up",
+            "story": "Training worked.",
+            "measure": "readiness",
+            "element": "knowledge",
+            "unit": team.pk,
+            "split": (date.today() - timedelta(days=30)).isoformat(),
+        },  # fmt: skip
+    )
+    assert (win.before, win.after) == (2.84, 3.62)
+    assert "n=23 before, n=21 after" in win.source
+    means[2] = {team.pk: None}  # below k after: no win
+    with pytest.raises(InputError):
+        services.create_win(
+            org.users[Role.CHANGE_LEAD],
+            {
+                "programme": programme.pk,
+                "title": "t",
+                "story": "s",
+                "measure": "readiness",
+                "element": "knowledge",
+                "unit": team.pk,
+                "split": date.today().isoformat(),
+            },  # fmt: skip
+        )
+    assert Win.objects.count() == 1
