@@ -30,7 +30,7 @@ from allaboard.programmes.models import Milestone, Programme
 from allaboard.tabular import safe_cell
 from allaboard.textinsight.redaction import redact
 
-from . import access
+from . import access, similarity
 from .models import (
     NEXT_STATUSES,
     AnonymousKey,
@@ -62,7 +62,6 @@ from .models import (
 
 MAX_TEXT = 5000
 MAX_REASON = 2000
-SIMILAR_MIN_SCORE = 0.15
 
 
 def _optional(module: str):
@@ -259,29 +258,31 @@ def similar_ideas(
 ):
     """Existing ideas most like `text` (TF-IDF cosine similarity over titles and texts), best first, with
     their scores. Ideas merged into another are left out: the one they were merged into stands for them."""
-    text = (text or "").strip()
+    text = (text or "").strip()[:5000]
     if len(text) < 8:
         return []
     ideas = Idea.objects.filter(hidden=False).exclude(status=IdeaStatus.MERGED)
     if programme_id:
         ideas = ideas.filter(programme_id=programme_id)
-    if exclude_id:
-        ideas = ideas.exclude(pk=exclude_id)
-    ideas = list(ideas.only("id", "title", "text", "status", "programme_id")[:5000])
-    if not ideas:
+    # The ids and titles identify the set of ideas (ids alone could be reused after a deletion).
+    heads = tuple(ideas.order_by("-id").values_list("id", "title")[: similarity_limit()])
+    if not heads:
         return []
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.metrics.pairwise import linear_kernel
+    ids = [i for i, _ in heads]
 
-    corpus = [f"{i.title} {i.title} {i.text}" for i in ideas]
-    try:
-        vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2))
-        matrix = vectorizer.fit_transform(corpus)
-    except ValueError:  # nothing but stop words
-        return []
-    scores = linear_kernel(vectorizer.transform([text]), matrix).ravel()
-    ranked = sorted(range(len(ideas)), key=lambda i: -scores[i])
-    return [(ideas[i], float(scores[i])) for i in ranked[:limit] if scores[i] >= SIMILAR_MIN_SCORE]
+    def load():
+        texts = dict(Idea.objects.filter(pk__in=ids).values_list("id", "text").order_by())
+        return ids, [similarity.document(title, texts[i]) for i, title in heads]
+
+    index = similarity.index_for((programme_id, len(heads), hash(heads)), load)
+    found = index.query(text, limit=limit, exclude=exclude_id)
+    by_id = Idea.objects.in_bulk([i for i, _ in found])
+    return [(by_id[i], score) for i, score in found if i in by_id]
+
+
+def similarity_limit() -> int:
+    """How many of the most recent ideas are compared (the index is fitted once per set of ideas)."""
+    return 20_000
 
 
 def ideas_for_key(key: str) -> Idea | None:

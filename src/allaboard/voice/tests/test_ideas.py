@@ -474,3 +474,24 @@ def test_submitting_through_the_page_shows_the_key_once(org, client_for):
     idea = Idea.objects.get()
     assert idea.author_id is None
     assert Person.objects.filter(pk=_employee(org).person_id).exists()
+
+
+def test_the_similarity_index_is_fitted_once_and_refreshed_when_ideas_change(org, monkeypatch):
+    from allaboard.voice import similarity
+
+    programme = ProgrammeFactory()
+    IdeaFactory(programme=programme, title="Callback slots when queues are long", text="Offer a callback.")
+    fits = []
+    real = similarity.SimilarityIndex.__init__
+
+    def counting(self, ids, texts):
+        fits.append(len(ids))
+        real(self, ids, texts)
+
+    monkeypatch.setattr(similarity.SimilarityIndex, "__init__", counting)
+    for query in ("book a callback", "callback slot please", "a callback when busy"):
+        assert services.similar_ideas(query, programme_id=programme.pk)
+    assert fits == [1]
+    IdeaFactory(programme=programme, title="Standing desks for long shifts", text="Standing desks.")
+    found = services.similar_ideas("standing desks please", programme_id=programme.pk)
+    assert fits == [1, 2] and found[0][0].title == "Standing desks for long shifts"
