@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from . import access, imports
-from .models import AuditEntry
+from .models import AuditEntry, Person
 
 
 def _require(condition: bool, message: str = "You do not have permission to see this page.") -> None:
@@ -21,12 +22,24 @@ def units(request):
     """The organisation tree the user may see."""
     visible = access.visible_units(request.user)
     _require(visible.exists() or access.has_role(request.user, *access.ORG_WIDE_ROLES))
-    rows = list(visible.annotate(people=Count("members")).select_related("leader").order_by("path"))
+    today = timezone.localdate()
+    employed = Q(members__start_date__isnull=True) | Q(members__start_date__lte=today)
+    employed &= Q(members__end_date__isnull=True) | Q(members__end_date__gte=today)
+    rows = list(
+        visible.annotate(people=Count("members", filter=employed)).select_related("leader").order_by("path")
+    )
     visible_ids = {u.pk for u in rows}
     children: dict[int | None, list] = {}
     for unit in rows:
         parent = unit.parent_id if unit.parent_id in visible_ids else None
         children.setdefault(parent, []).append(unit)
+    # Headcount of each unit and everything below it: children come after their parent in path order.
+    by_pk = {u.pk: u for u in rows}
+    for unit in rows:
+        unit.headcount = unit.people
+    for unit in reversed(rows):
+        if unit.parent_id in by_pk:
+            by_pk[unit.parent_id].headcount += unit.headcount
     return render(request, "org/units.html", {"tree": _nest(children, None), "count": len(rows)})
 
 
@@ -37,7 +50,11 @@ def _nest(children: dict, parent_id) -> list:
 @login_required
 def unit_detail(request, pk: int):
     unit = get_object_or_404(access.visible_units(request.user), pk=pk)
+    today = timezone.localdate()
     members = access.visible_people(request.user).filter(unit__in=unit.subtree())
+    children = list(unit.children.all())
+    for child in children:
+        child.headcount = Person.objects.active_on(today).filter(unit__path__startswith=child.path).count()
     page = Paginator(members.select_related("unit", "job_role", "manager"), 50).get_page(
         request.GET.get("page")
     )
@@ -47,9 +64,9 @@ def unit_detail(request, pk: int):
         {
             "unit": unit,
             "ancestors": [a for a in unit.ancestors() if access.can_see_unit(request.user, a)],
-            "children": unit.children.annotate(people=Count("members")),
+            "children": children,
             "page": page,
-            "member_count": members.count(),
+            "member_count": members.active_on(today).count(),
         },
     )
 

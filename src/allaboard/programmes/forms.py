@@ -1,17 +1,39 @@
 from django import forms
+from django.db.models import Q
 from django.forms import inlineformset_factory
 
-from allaboard.org.models import Person, Unit
+from allaboard.org.models import Person, Unit, UnitKind
 
 from .models import Impact, Milestone, Programme, StakeholderBenefit
 
 
+def sponsor_candidates(programme: Programme | None = None):
+    """Senior people who may sponsor a programme: leaders with a sponsor, change-lead or admin login, the
+    organisation's leadership team, heads of sites and partners, and whoever sponsors this programme now
+    (so saving the form never drops a sponsor the list would not otherwise offer)."""
+    current = programme.sponsors.values("pk") if programme is not None and programme.pk else []
+    return (
+        Person.objects.filter(
+            Q(user__role__in=["sponsor", "change_lead", "admin"])
+            | Q(unit__kind=UnitKind.ORGANISATION)
+            | Q(led_units__kind__in=[UnitKind.ORGANISATION, UnitKind.SITE, UnitKind.PARTNER])
+            | Q(pk__in=current)
+        )
+        .distinct()
+        .order_by("family_name", "given_name")
+    )
+
+
 class ProgrammeForm(forms.ModelForm):
     sponsors = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.filter(user__role__in=["sponsor", "change_lead", "admin"]),
+        queryset=Person.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sponsors"].queryset = sponsor_candidates(self.instance)
 
     class Meta:
         model = Programme

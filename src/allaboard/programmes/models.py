@@ -118,6 +118,14 @@ class Impact(models.Model):
     def aspect_scores(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.ASPECT_FIELDS}
 
+    def touched_aspects(self) -> list[tuple[str, int]]:
+        """(label, score) for each aspect this change touches (score above 0), in assessment order."""
+        return [
+            (self._meta.get_field(name).verbose_name, score)
+            for name, score in self.aspect_scores().items()
+            if score
+        ]
+
     @property
     def risk_level(self) -> str:
         """High when any aspect is transformed (5) or the total is large; see docs/programmes.md."""

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 
 from allaboard.org.models import Person
 
-from .models import Impact, Status
+from .models import Impact, Milestone, Status
 
 LIVE_STATUSES = [Status.PLANNED, Status.RUNNING, Status.PAUSED]
 
@@ -19,6 +19,27 @@ def impacts_for_person(person: Person) -> QuerySet[Impact]:
         .select_related("programme", "unit", "job_role")
         .order_by("programme__name", "unit__depth")
     )
+
+
+def changes_for_person(person: Person) -> list[dict]:
+    """ "What changes for me", one entry per live programme: {"programme", "impacts", "milestones"}, where the
+    milestones are those for everyone impacted or for the person's own site, team or a unit above it."""
+    unit_ids = [int(part) for part in person.unit.path.split(".") if part]
+    changes: dict[int, dict] = {}
+    for impact in impacts_for_person(person):
+        entry = changes.setdefault(
+            impact.programme_id, {"programme": impact.programme, "impacts": [], "milestones": []}
+        )
+        entry["impacts"].append(impact)
+    milestones = (
+        Milestone.objects.filter(programme_id__in=changes)
+        .filter(Q(units__isnull=True) | Q(units__in=unit_ids))
+        .distinct()
+        .order_by("due", "id")
+    )
+    for milestone in milestones:
+        changes[milestone.programme_id]["milestones"].append(milestone)
+    return list(changes.values())
 
 
 def programme_snapshot(programme) -> dict:

@@ -74,5 +74,5 @@ def programme_edit(request, pk: int | None = None):
 def what_changes_for_me(request):
     """An employee's view: for each live programme touching their team, what changes for them and why."""
     person = request.user.person
-    impacts = services.impacts_for_person(person) if person else []
-    return render(request, "programmes/mine.html", {"impacts": impacts, "person": person})
+    changes = services.changes_for_person(person) if person else []
+    return render(request, "programmes/mine.html", {"changes": changes, "person": person})
