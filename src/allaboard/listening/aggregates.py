@@ -29,7 +29,12 @@ from . import instruments as I
 from . import stats
 from .models import Question, Survey, Tally, Wave
 
-ATTRIBUTES = {"tenure": "Tenure", "channel": "Channel", "role": "Job role"}
+ATTRIBUTES = {
+    "tenure": "Tenure",
+    "channel": "Channel",
+    "role": "Job role",
+    "trained": "Formally trained in change",  # "yes"/"no" when answering (capability)
+}
 NO_BARRIER = "none"
 
 

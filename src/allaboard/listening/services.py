@@ -825,11 +825,24 @@ def _attributes(state: LinkState, today: date) -> tuple[dict[str, str], Unit, Pe
                 "tenure": person.tenure_band(today),
                 "channel": person.channel or "unknown",
                 "role": str(person.job_role_id) if person.job_role_id else "unknown",
+                "trained": _trained(person, today),
             },
             unit,
             person,
         )
-    return {"tenure": "unknown", "channel": "unknown", "role": "unknown"}, state.team_link.unit, None
+    unknown = {"tenure": "unknown", "channel": "unknown", "role": "unknown", "trained": "unknown"}
+    return unknown, state.team_link.unit, None
+
+
+def _trained(person: Person, today: date) -> str:
+    """Had the person completed formal change-management training by today ("yes"/"no"), per capability."""
+    from django.apps import apps
+
+    if not apps.is_installed("allaboard.capability"):
+        return "unknown"
+    from allaboard.capability.services import formally_trained_on
+
+    return "yes" if formally_trained_on(person.pk, today) else "no"
 
 
 def _submit_comments(wave: Wave, response: Response, answers: list[Answer], today: date) -> None:
