@@ -126,26 +126,35 @@ FOCUS = [
 ]
 
 
-def build(story) -> None:
-    rng = story.rng_for("capability")
-    today = story.today
+def build_training(story) -> None:
+    """The catalogue and two years of training history. Idempotent, so the listening chapter (which runs
+    earlier) can call it first and snapshot "formally trained" on the pulse answers it generates."""
+    if "courses" in story.refs:
+        return
+    rng = story.rng_for("capability-training")
     courses = _catalogue()
     people = list(
         Person.objects.select_related("job_role").values_list(
             "id", "start_date", "end_date", "unit_id", "job_role__name"
         )
     )
-    site_of = _sites()
-    enrolments = _training(rng, today, courses, people, site_of)
-    coaching = _coaching(rng, today, story)
-    uses, exceptions = _decisions(rng, today, story, site_of)
-    commitments, actions = _commitments(rng, today, story)
+    story.refs["training_records"] = _training(rng, story.today, courses, people, _sites())
     services.refresh_formal_training()
     story.refs["courses"] = courses
+
+
+def build(story) -> None:
+    build_training(story)
+    rng = story.rng_for("capability")
+    today = story.today
+    coaching = _coaching(rng, today, story)
+    uses, exceptions = _decisions(rng, today, story, _sites())
+    commitments, actions = _commitments(rng, today, story)
     story.facts.append(
-        f"{len(courses)} courses and {enrolments} training records over two years (Cardiff's push after go-live), "
-        f"{coaching} coaching conversations, {uses} decisions under decision rights and {exceptions} exception "
-        f"requests, {commitments} leader commitments with {actions} logged actions"
+        f"{len(story.refs['courses'])} courses and {story.refs['training_records']} training records over two "
+        f"years (Cardiff's push after go-live), {coaching} coaching conversations, {uses} decisions under "
+        f"decision rights and {exceptions} exception requests, {commitments} leader commitments with {actions} "
+        "logged actions"
     )
 
 

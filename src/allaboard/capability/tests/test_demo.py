@@ -53,3 +53,9 @@ def test_the_story_has_coaching_decisions_and_commitments(story):
 
 def _site(code):
     return Unit.objects.get(code=code)
+
+
+def test_training_can_be_built_first_and_only_once(story):
+    records = Enrolment.objects.count()
+    demo.build_training(story)
+    assert Enrolment.objects.count() == records
