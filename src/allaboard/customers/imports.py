@@ -368,47 +368,46 @@ class RecordChecker:
                     self.people[email] = (pk, unit_id)
 
     def problem(self, line: int | None, name: str, reason: str) -> None:
-        self.problems.append(Problem(line, name, reason))
+        """Record a problem; inside check(), `name` is a field and is shown as the caller's label for it."""
+        self.problems.append(Problem(line, self._label(name) if self._label else name, reason))
+
+    _label = None
 
     def check(self, raw: Mapping[str, Any], line: int | None, label=None) -> Clean | None:
         """The clean record, or None after recording every problem it has. `label(field)` names a field in
-        problems (a file column, or records[i].field for the API)."""
-        label = label or (lambda name: name)
+        problems (a file column, or records[i].field for the API); it is only called for problems."""
+        self._label = label
+        try:
+            return self._check(raw, line)
+        finally:
+            self._label = None
+
+    def _check(self, raw: Mapping[str, Any], line: int | None) -> Clean | None:
         before = len(self.problems)
-        external_id = self._text(raw.get("external_id"), line, label("external_id"), MAX_EXTERNAL_ID)
+        external_id = self._text(raw.get("external_id"), line, "external_id", MAX_EXTERNAL_ID)
         if external_id == "":
-            self.problem(line, label("external_id"), "is required")
-        day = self._date(raw.get("date"), line, label("date"))
-        channel = self._channel(raw.get("channel"), line, label("channel"))
-        unit_id, person_id = self._who(raw.get("team"), raw.get("agent"), line, label)
-        scores = {
-            name: self._score(raw.get(name), low, high, line, label(name))
-            for name, (low, high) in SCORE_FIELDS.items()
-        }
-        comment = self._comment(raw.get("comment"), line, label("comment"))
-        attributes = self._attributes(raw.get("attributes"), line, label("attributes"))
-        if comment == "" and all(v is None for v in scores.values()) and len(self.problems) == before:
-            self.problem(line, label("csat"), "the record has no score (CSAT, NPS or CES) and no comment")
+            self.problem(line, "external_id", "is required")
+        day = self._date(raw.get("date"), line, "date")
+        channel = self._channel(raw.get("channel"), line, "channel")
+        unit_id, person_id = self._who(raw.get("team"), raw.get("agent"), line)
+        csat = self._score(raw.get("csat"), 1, 5, line, "csat")
+        nps = self._score(raw.get("nps"), 0, 10, line, "nps")
+        ces = self._score(raw.get("ces"), 1, 7, line, "ces")
+        comment = self._comment(raw.get("comment"), line, "comment")
+        attributes = self._attributes(raw.get("attributes"), line, "attributes")
+        if comment == "" and csat is None and nps is None and ces is None and len(self.problems) == before:
+            self.problem(line, "csat", "the record has no score (CSAT, NPS or CES) and no comment")
         if len(self.problems) != before:
             return None
-        return Clean(
-            external_id,
-            day,
-            channel,
-            unit_id,
-            person_id,
-            scores["csat"],
-            scores["nps"],
-            scores["ces"],
-            comment,
-            attributes,
-        )
+        return Clean(external_id, day, channel, unit_id, person_id, csat, nps, ces, comment, attributes)
 
     # Each helper records its own problem and returns a neutral value.
 
     def _text(self, value, line, name, limit, allow_newlines=False) -> str | None:
-        if value is None:
+        if value is None or value == "":
             return ""
+        if type(value) is str and len(value) <= limit and _PLAIN.match(value):
+            return value  # the usual id or code: letters and digits, nothing to strip or check
         if isinstance(value, bool) or not isinstance(value, str | int):
             self.problem(line, name, "must be text")
             return None
@@ -425,16 +424,17 @@ class RecordChecker:
         return text
 
     def _date(self, value, line, name) -> date | None:
+        if type(value) is str:
+            day = self._dates.get(value)
+            if day is not None:
+                return day
         if isinstance(value, datetime):
             value = value.date()
         if isinstance(value, date):
             day = value
         elif isinstance(value, str) and value.strip():
             text = value.strip()
-            if text in self._dates:
-                day = self._dates[text]
-            else:
-                day = self._dates[text] = _parse_day(text)
+            day = _parse_day(text)
             if day is None:
                 self.problem(line, name, f"{text[:40]!r} is not a date; use YYYY-MM-DD")
                 return None
@@ -449,9 +449,14 @@ class RecordChecker:
         if day < EARLIEST:
             self.problem(line, name, f"{day.isoformat()} is before {EARLIEST.year}")
             return None
+        if type(value) is str:
+            self._dates[value] = day
         return day
 
     def _channel(self, value, line, name) -> str:
+        channel = CHANNEL_SYNONYMS.get(value) if type(value) is str else None
+        if channel is not None:
+            return channel
         if value is None or (isinstance(value, str) and not value.strip()):
             return UNKNOWN_CHANNEL
         if not isinstance(value, str):
@@ -465,29 +470,33 @@ class RecordChecker:
             return UNKNOWN_CHANNEL
         return channel
 
-    def _who(self, team, agent, line, label) -> tuple[int | None, int | None]:
+    def _who(self, team, agent, line) -> tuple[int | None, int | None]:
         unit_id = person_id = None
-        team_text = self._text(team, line, label("team"), 64)
-        agent_text = self._text(agent, line, label("agent"), 254)
+        team_text = self._text(team, line, "team", 64)
+        agent_text = self._text(agent, line, "agent", 254)
         if team_text:
             unit_id = self.units.get(team_text) or self.units.get(team_text.casefold())
             if unit_id is None:
-                self.problem(line, label("team"), f"unknown team code {team_text!r}")
+                self.problem(line, "team", f"unknown team code {team_text!r}")
         if agent_text:
             found = self.people.get(agent_text) or self.people.get(agent_text.casefold())
             if found is None:
-                self.problem(line, label("agent"), f"unknown agent {agent_text!r} (use the employee id)")
+                self.problem(line, "agent", f"unknown agent {agent_text!r} (use the employee id)")
             else:
                 person_id = found[0]
                 if not team_text:
                     unit_id = found[1]
         if team_text == "" and agent_text == "":
-            self.problem(line, label("team"), "give the team code or the agent's employee id")
+            self.problem(line, "team", "give the team code or the agent's employee id")
         return unit_id, person_id
 
     def _score(self, value, low, high, line, name) -> int | None:
-        if value is None:
+        if value is None or value == "":
             return None
+        if type(value) is str:
+            score = _SCORES.get(value)
+            if score is not None and low <= score <= high:
+                return score
         if isinstance(value, str):
             text = value.strip()
             if not text:
@@ -566,6 +575,8 @@ class RecordChecker:
         return clean
 
 
+# Plain ids, codes and words: start with a letter or digit (so never a formula), no control characters.
+_PLAIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.:/@_-]*\Z")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_OR_BREAK = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -661,9 +672,14 @@ def table_records(
     extras = [(h, i) for h, i in index.items() if i not in mapped] if keep_extra else []
     seen: Counter = Counter()
     out = []
+    names, positions = list(columns), list(columns.values())
+    needed = max(positions, default=-1) + 1
     for number, row in enumerate(table.rows):
         width = len(row)
-        raw = {name: (row[i] if i < width else "") for name, i in columns.items()}
+        if width >= needed:
+            raw = dict(zip(names, [row[i] for i in positions], strict=True))
+        else:
+            raw = {name: (row[i] if i < width else "") for name, i in columns.items()}
         if extras:
             attributes = {h: row[i].strip() for h, i in extras if i < width and row[i].strip()}
             if attributes:
@@ -1021,15 +1037,40 @@ def add_to_stats(records: Iterable[Clean], sign: int = 1) -> int:
         f"ON CONFLICT ({', '.join(qn(c) for c in keys)}) DO UPDATE SET {updates}"
     )
     adapt = connection.ops.adapt_datefield_value
-    # Sorted, so concurrent writers touch rows in the same order.
+    if sign != 1:
+        vectors = {key: [sign * v for v in vector] for key, vector in vectors.items()}
+    # Unsorted: imports are serialised (an advisory lock on PostgreSQL, one writer on SQLite), and the
+    # PostgreSQL merge orders its rows itself.
     rows = [
-        (grain, adapt(start), unit_id, channel, *(sign * v for v in vector))
-        for (grain, start, unit_id, channel), vector in sorted(vectors.items())
+        (grain, adapt(start), unit_id, channel, *vector)
+        for (grain, start, unit_id, channel), vector in vectors.items()
     ]
     with connection.cursor() as cursor:
-        for chunk in _chunks(rows, 5_000):
-            cursor.executemany(sql, chunk)
+        if connection.vendor == "postgresql":
+            _merge_through_copy(cursor, table, keys, rows, updates)
+        else:
+            for chunk in _chunks(rows, 5_000):
+                cursor.executemany(sql, chunk)
     return len(rows)
+
+
+def _merge_through_copy(cursor, table: str, keys: list[str], rows: list[tuple], updates: str) -> None:
+    """PostgreSQL: COPY the changes into a temporary table, then one INSERT ... ON CONFLICT for all of them
+    (executemany would make one round trip per statistics row)."""
+    columns = keys + STAT_FIELDS
+    types = ["varchar(1)", "date", "bigint", "varchar(12)"] + ["bigint"] * len(STAT_FIELDS)
+    definition = ", ".join(f"{c} {t}" for c, t in zip(columns, types, strict=True))
+    cursor.execute("DROP TABLE IF EXISTS customers_stats_delta")
+    cursor.execute(f"CREATE TEMPORARY TABLE customers_stats_delta ({definition}) ON COMMIT DROP")
+    names = ", ".join(columns)
+    with cursor.cursor.copy(f"COPY customers_stats_delta ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(
+        f"INSERT INTO {table} ({names}) SELECT {names} FROM customers_stats_delta "  # noqa: S608
+        f"ORDER BY {', '.join(keys)} ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+    cursor.execute("DROP TABLE customers_stats_delta")
 
 
 def rebuild_stats() -> int:

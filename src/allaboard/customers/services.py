@@ -67,6 +67,10 @@ def last_days(days: int, today: date | None = None) -> Window:
 
 def _stats(grain: str, start: date, end: date, unit_ids=None, channel: str | None = None):
     qs = FeedbackStats.objects.filter(grain=grain, start__gte=start, start__lte=end)
+    return _narrow(qs, unit_ids, channel)
+
+
+def _narrow(qs, unit_ids=None, channel: str | None = None):
     if unit_ids is not None:
         qs = qs.filter(unit_id__in=list(unit_ids))
     if channel:
@@ -74,17 +78,36 @@ def _stats(grain: str, start: date, end: date, unit_ids=None, channel: str | Non
     return qs.order_by()
 
 
+def _window_rows(window: Window, unit_ids=None, channel: str | None = None):
+    """The statistics rows whose sum is the window: whole calendar months from the month rows, the days
+    before the first and after the last whole month from the day rows. A year reads 12 month rows and at
+    most 60 day rows per unit and channel, instead of 365."""
+    first = window.start if window.start.day == 1 else _next_period(window.start, Grain.MONTH)
+    after = _next_period(window.end, Grain.MONTH)  # the 1st of the month after the end's month
+    last = after if window.end == after - timedelta(days=1) else window.end.replace(day=1)
+    if first >= last:
+        return _stats(Grain.DAY, window.start, window.end, unit_ids, channel)
+    rows = FeedbackStats.objects.filter(
+        Q(grain=Grain.DAY, start__gte=window.start, start__lt=first)
+        | Q(grain=Grain.MONTH, start__gte=first, start__lt=last)
+        | Q(grain=Grain.DAY, start__gte=last, start__lte=window.end)
+    )
+    return _narrow(rows, unit_ids, channel)
+
+
 def total_sums(window: Window, unit_ids=None, channel: str | None = None) -> S.Sums:
-    return S.Sums.from_row(_stats(Grain.DAY, window.start, window.end, unit_ids, channel).aggregate(**SUMS))
+    return S.Sums.from_row(_window_rows(window, unit_ids, channel).aggregate(**SUMS))
 
 
 def grouped_sums(
     window: Window, key: str, unit_ids=None, channel: str | None = None, grain: str = Grain.DAY
 ) -> dict:
-    """{value of `key` (unit_id, channel or start): Sums} over the window."""
-    start = window.start if grain == Grain.DAY else period_start(window.start, grain)
-    rows = _stats(grain, start, window.end, unit_ids, channel).values(key).annotate(**SUMS)
-    return {row[key]: S.Sums.from_row(row) for row in rows}
+    """{value of `key` (unit_id, channel, or start for week/month trends): Sums} over the window."""
+    if grain == Grain.DAY:
+        rows = _window_rows(window, unit_ids, channel)
+    else:
+        rows = _stats(grain, period_start(window.start, grain), window.end, unit_ids, channel)
+    return {row[key]: S.Sums.from_row(row) for row in rows.values(key).annotate(**SUMS)}
 
 
 @dataclass

@@ -178,3 +178,21 @@ def test_rebuilding_the_statistics_gives_the_same_rows(twenty_answers):
         FeedbackStats.objects.values_list("grain", "start", "unit_id", "channel", "n", "nps_10", "ces_sumsq")
     )
     assert before == after
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start=st.integers(0, 400), length=st.integers(1, 400))
+def test_a_window_read_through_month_rows_equals_the_sum_of_its_days(org, start, length):
+    if not Feedback.objects.exists():
+        first = date(2024, 1, 1)
+        for offset in range(0, 800, 3):
+            add_many(
+                org.teams["LDS-T1"],
+                [(offset % 11, 1 + offset % 5, 1 + offset % 7)],
+                day=first + timedelta(days=offset),
+            )
+    window = services.Window(
+        date(2024, 1, 1) + timedelta(days=start), date(2024, 1, 1) + timedelta(days=start + length)
+    )
+    by_days = services._stats(Grain.DAY, window.start, window.end).aggregate(**services.SUMS)
+    assert services.total_sums(window) == S.Sums.from_row(by_days)
