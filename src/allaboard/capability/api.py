@@ -461,6 +461,84 @@ def training_days(request, years: int = 3):
     return {"definition": DAYS_DEFINITION, "hours_per_day": services.hours_per_day(), "years": report}
 
 
+class ScoreOut(Schema):
+    mean: float
+    low: float | None
+    high: float | None
+    n: int
+
+
+class UnitAgilityOut(Schema):
+    unit_id: int
+    unit: str
+    trend: list[ScoreOut | None]
+    difference: float | None
+
+
+class AgilityOut(Schema):
+    definition: str
+    waves: list[dict]
+    benchmark: ScoreOut | None
+    units: list[UnitAgilityOut]
+
+
+class TrainingGapOut(Schema):
+    element: str
+    trained: ScoreOut | None
+    not_yet_trained: ScoreOut | None
+    difference: float | None
+    difference_low: float | None
+    difference_high: float | None
+
+
+@router.get(
+    "/capability/metrics/agility", response=AgilityOut | None, summary="Change agility per unit, by wave"
+)
+def agility(request):
+    """None until a published pulse asked the change-agility questions. Hidden groups are null."""
+    access.require(access.can_see_metrics(request.user))
+    from . import insights
+
+    result = insights.agility_by_unit(request.user)
+    if result is None:
+        return None
+    return {
+        "definition": "Mean (1-5) of the change-agility self-assessment questions; null where listening hides the group.",
+        "waves": [{"id": w.pk, "number": w.number, "closes": w.closes} for w in result.waves],
+        "benchmark": result.benchmark,
+        "units": [
+            {"unit_id": r.unit.pk, "unit": r.unit.name, "trend": r.trend, "difference": result.difference(r)}
+            for r in result.rows
+        ],
+    }
+
+
+@router.get(
+    "/capability/metrics/knowledge-ability-by-training",
+    response=list[TrainingGapOut] | None,
+    summary="Knowledge and Ability, trained vs not yet trained",
+)
+def knowledge_ability_by_training(request):
+    """Latest published wave; each group only when listening may show it (at or above k)."""
+    access.require(access.can_see_metrics(request.user))
+    from . import insights
+
+    gaps = insights.knowledge_ability_by_training(request.user)
+    if gaps is None:
+        return None
+    return [
+        {
+            "element": g.element,
+            "trained": g.trained,
+            "not_yet_trained": g.untrained,
+            "difference": g.difference.estimate if g.difference else None,
+            "difference_low": g.difference.low if g.difference else None,
+            "difference_high": g.difference.high if g.difference else None,
+        }
+        for g in gaps
+    ]
+
+
 # --- imports ------------------------------------------------------------------------------------------------
 
 

@@ -139,6 +139,8 @@ ROUTES = [
     Route("GET /capability/enrolments", ALL_ROLES),
     Route("GET /capability/metrics/percent-trained", LEADERS),
     Route("GET /capability/metrics/training-days", LEADERS),
+    Route("GET /capability/metrics/agility", LEADERS),
+    Route("GET /capability/metrics/knowledge-ability-by-training", LEADERS),
     Route("POST /capability/imports/lms", MANAGERS),
     Route("POST /xapi/statements", ADMIN),
     Route("GET /capability/coaching/conversations", TEAM_LEADER),

@@ -120,3 +120,18 @@ def test_without_listening_the_dashboard_says_results_will_come(client_for, monk
     monkeypatch.setattr(insights, "_listening", lambda: None)
     page = client_for(Role.CHANGE_LEAD).get("/capability/").content.decode()
     assert "once a pulse with the change-agility questions has closed" in page
+
+
+def test_the_api_gives_agility_and_the_training_split(client_for, org, listening):
+    listening.tallies[(org.sites["LDS"].pk, "")] = cut({"change_agility": stat([4, 4, 4, 3, 4])})
+    listening.tallies[(org.root.pk, "trained=yes")] = cut({"knowledge": stat([4, 5, 4, 4, 5])})
+    client = client_for(Role.CHANGE_LEAD)
+    agility = client.get("/api/v1/capability/metrics/agility").json()
+    lds = next(u for u in agility["units"] if u["unit"] == "Lds")
+    assert lds["trend"][0]["mean"] == 3.8 and agility["benchmark"] is None
+    gaps = client.get("/api/v1/capability/metrics/knowledge-ability-by-training").json()
+    assert (
+        gaps[0]["element"] == "knowledge"
+        and gaps[0]["trained"]["n"] == 5
+        and gaps[0]["not_yet_trained"] is None
+    )
