@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from operator import add
 from typing import Any, NamedTuple
 
 from django.db import connection, transaction
@@ -1006,17 +1007,16 @@ def daily_sums(records: Iterable[Clean]) -> dict[tuple[date, int, str], list[int
 def rolled_up(daily: dict[tuple[date, int, str], list[int]]) -> dict[tuple[str, date, int, str], list[int]]:
     """The daily vectors, plus their sums per ISO week and per month, keyed by (grain, start, unit, channel)."""
     out: dict[tuple[str, date, int, str], list[int]] = {}
-    day_grain, coarser = str(Grain.DAY.value), [str(Grain.WEEK.value), str(Grain.MONTH.value)]
+    day_grain, week, month = str(Grain.DAY.value), str(Grain.WEEK.value), str(Grain.MONTH.value)
+    starts: dict[date, tuple[date, date]] = {}
     for (day, unit_id, channel), vector in daily.items():
         out[(day_grain, day, unit_id, channel)] = vector
-        for grain in coarser:
-            key = (grain, period_start(day, grain), unit_id, channel)
+        coarse = starts.get(day)
+        if coarse is None:
+            coarse = starts[day] = (period_start(day, Grain.WEEK), period_start(day, Grain.MONTH))
+        for key in ((week, coarse[0], unit_id, channel), (month, coarse[1], unit_id, channel)):
             total = out.get(key)
-            if total is None:
-                out[key] = list(vector)
-            else:
-                for i, value in enumerate(vector):
-                    total[i] += value
+            out[key] = list(vector) if total is None else list(map(add, total, vector))
     return out
 
 
