@@ -107,16 +107,22 @@ def serve(host, port, threads, with_worker):
 
 
 def _serve(host: str, port: int, threads: int = 8, with_worker: bool = False) -> None:
+    from django.conf import settings
     from waitress import serve as waitress_serve
 
     from allaboard.wsgi import application
+
+    # Behind a TLS-terminating proxy (ALLABOARD_HTTPS=1) Django trusts X-Forwarded-Proto (SECURE_PROXY_SSL_HEADER),
+    # but waitress drops that header unless told to pass it on: every request looked like plain HTTP and was
+    # redirected to HTTPS forever. Only this header is trusted, as Django already does.
+    proxy = {"trusted_proxy": "*", "trusted_proxy_headers": {"x-forwarded-proto"}} if settings.HTTPS else {}
 
     worker = None
     if with_worker:
         worker = subprocess.Popen([sys.executable, "-m", "allaboard.cli", "worker"])  # noqa: S603
     click.echo(f"\nAll Aboard is running on http://{host}:{port}/  (Ctrl+C to stop)")
     try:
-        waitress_serve(application, host=host, port=port, threads=threads, ident="allaboard")
+        waitress_serve(application, host=host, port=port, threads=threads, ident="allaboard", **proxy)
     finally:
         if worker is not None:
             worker.send_signal(signal.SIGTERM)
