@@ -453,8 +453,8 @@ def _apply_people(matched, report, units, by_id, by_email, actor, dry_run: bool)
                 if "channel" in rec
                 else (person.channel if person else ""),
                 "language": rec.get("language") or (person.language if person else "en"),
-                "start_date": parse_date(rec["start_date"]) if rec.get("start_date") else None,
-                "end_date": parse_date(rec["end_date"]) if rec.get("end_date") else None,
+                "start_date": _date_value(rec, "start_date", person),
+                "end_date": _date_value(rec, "end_date", person),
             }
             if person is None:
                 person = Person.objects.create(**values)
@@ -500,6 +500,16 @@ def _apply_people(matched, report, units, by_id, by_email, actor, dry_run: bool)
                 object_type="org.Person",
                 object_repr=report.filename,
             )
+
+
+def _date_value(rec: dict, name: str, person: Person | None):
+    """The date in the file; a blank cell clears it; a file without the column keeps the current date (so a
+    file without end_date does not bring leavers back)."""
+    if rec.get(name):
+        return parse_date(rec[name])
+    if name in rec or person is None:
+        return None
+    return getattr(person, name)
 
 
 IMPORTERS = {"people": import_people, "units": import_units}
