@@ -300,3 +300,29 @@ def test_the_redaction_shortcut_catches_names_of_people_here(org):
     vocabulary = imports._name_words(current_redactor())
     assert imports._may_identify(f"thanks to {person.given_name.lower()}", vocabulary)
     assert not imports._may_identify("thanks to the advisor", vocabulary)
+
+
+def test_the_management_command_imports_a_large_file_with_a_saved_mapping(org, tmp_path):
+    from django.core.management import call_command
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"ref,when,team_code,q1\nx1,2025-03-03,LDS-T1,5\nx2,2025-03-04,GLA-T1,3\n")
+    call_command(
+        "customers",
+        "import",
+        str(path),
+        "--source",
+        "Legacy survey",
+        "--map",
+        "csat=q1",
+        "--map",
+        "external_id=ref",
+        "--map",
+        "date=when",
+    )
+    assert Feedback.objects.count() == 2
+    from allaboard.customers.models import FeedbackSource
+
+    assert FeedbackSource.objects.get(name="Legacy survey").mapping["csat"] == "q1"
+    call_command("customers", "rebuild-stats")
+    assert FeedbackStats.objects.filter(grain="m").count() == 2
