@@ -226,16 +226,21 @@ def dispatch_due(now: datetime | None = None) -> int:
         .order_by("due_at", "pk")
         .values_list("pk", flat=True)
     )
-    for pk in ids:
-        send_now(pk, now=now)
+    with senders.EmailSession() as email:
+        for pk in ids:
+            send_now(pk, now=now, email=email)
     return len(ids)
 
 
 # --- sending ----------------------------------------------------------------------------------------
 
 
-def send_now(delivery_id: int, *, now: datetime | None = None) -> str:
-    """Try to send one delivery if it is due and nobody else is sending it. Returns its new state."""
+def send_now(
+    delivery_id: int, *, now: datetime | None = None, email: senders.EmailSession | None = None
+) -> str:
+    """Try to send one delivery if it is due and nobody else is sending it. Returns its new state.
+
+    `email` shares one connection to the email server across a batch."""
     now = now or timezone.now()
     claimed = Delivery.objects.filter(pk=delivery_id, state__in=PENDING_STATES, due_at__lte=now).update(
         state=DeliveryState.SENDING, sending_since=now, attempts=F("attempts") + 1
@@ -252,7 +257,7 @@ def send_now(delivery_id: int, *, now: datetime | None = None) -> str:
             _enqueue([delivery.pk], allowed)
             return delivery.state
     try:
-        _deliver(delivery)
+        _deliver(delivery, email)
     except SendError as exc:
         return _failed(delivery, str(exc), permanent=exc.permanent, retry_after=exc.retry_after, now=now)
     except Exception as exc:  # a broken renderer must not leave the row stuck in "sending"
@@ -272,7 +277,7 @@ def render(delivery: Delivery) -> Rendered:
     return Rendered(subject=delivery.subject, text=delivery.text, html=delivery.html, link=delivery.link)
 
 
-def _deliver(delivery: Delivery) -> None:
+def _deliver(delivery: Delivery, email: senders.EmailSession | None = None) -> None:
     if delivery.channel == Channel.FEED:
         return  # visible on the feed as soon as it is marked sent
     if delivery.person_id and delivery.person.end_date and delivery.person.end_date < timezone.localdate():
@@ -282,7 +287,7 @@ def _deliver(delivery: Delivery) -> None:
         address = delivery.address or (delivery.person.email if delivery.person_id else "")
         if not address:
             raise SendError("no email address for this person", permanent=True)
-        senders.send_email(address, content)
+        senders.send_email(address, content, email)
     elif delivery.channel == Channel.SLACK:
         senders.post_webhook(delivery.address, senders.slack_payload(content))
     elif delivery.channel == Channel.TEAMS:

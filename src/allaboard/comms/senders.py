@@ -3,13 +3,14 @@
 Each sender either returns (sent) or raises SendError, which says whether trying again could help.
 """
 
+import contextlib
 import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 SLACK_HEADER_LIMIT = 150  # Block Kit: header text, plain_text
 SLACK_SECTION_LIMIT = 3000  # Block Kit: section text
@@ -38,8 +39,36 @@ class SendError(Exception):
 # --- email ------------------------------------------------------------------------------------------
 
 
-def send_email(address: str, content: Rendered) -> None:
-    """Send through the configured email backend (SMTP in production: EMAIL_URL)."""
+class EmailSession:
+    """One connection to the email server for a batch of deliveries, opened at the first email and opened
+    again after an error (the server may have dropped it)."""
+
+    def __init__(self):
+        self._connection = None
+
+    def connection(self):
+        if self._connection is None:
+            connection = get_connection(fail_silently=False)
+            connection.open()
+            self._connection = connection
+        return self._connection
+
+    def reset(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(Exception):  # a broken connection is being dropped anyway
+                self._connection.close()
+            self._connection = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.reset()
+
+
+def send_email(address: str, content: Rendered, session: EmailSession | None = None) -> None:
+    """Send through the configured email backend (SMTP in production: EMAIL_URL), on the session's
+    connection when one is given."""
     import smtplib
 
     body = content.text
@@ -55,16 +84,24 @@ def send_email(address: str, content: Rendered) -> None:
     if content.html:
         email.attach_alternative(content.html, "text/html")
     try:
+        if session is not None:
+            email.connection = session.connection()
         email.send(fail_silently=False)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        raise SendError(f"address refused: {exc.recipients}", permanent=all(c >= 500 for c in codes)) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise SendError(
-            f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500
-        ) from exc
     except (smtplib.SMTPException, OSError) as exc:
-        raise SendError(f"email server unreachable: {exc}") from exc
+        if session is not None:
+            session.reset()
+        raise _email_error(exc) from exc
+
+
+def _email_error(exc: Exception) -> SendError:
+    import smtplib
+
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return SendError(f"address refused: {exc.recipients}", permanent=all(c >= 500 for c in codes))
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return SendError(f"SMTP {exc.smtp_code}: {_text(exc.smtp_error)}", permanent=exc.smtp_code >= 500)
+    return SendError(f"email server unreachable: {exc}")
 
 
 def _text(value) -> str:

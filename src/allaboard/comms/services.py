@@ -12,7 +12,7 @@ from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, CharField, Exists, Max, OuterRef, Q, QuerySet, When
+from django.db.models import BigIntegerField, Case, Exists, Max, OuterRef, Q, QuerySet, When
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -545,8 +545,9 @@ def _reach_counts(messages: list[Message]) -> dict[int, dict[str, int]]:
     delivered, opened and acknowledged. Aggregated in the database: one row per unit comes back."""
     if not messages:
         return {}
-    ack = Acknowledgement.objects.annotate(message_key=Cast("message_id", CharField())).filter(
-        person_id=OuterRef("person_id"), message_key=OuterRef("source_id")
+    # source_id is text; cast it (not the acknowledgement's key) so the (message, person) index is used.
+    ack = Acknowledgement.objects.filter(
+        person_id=OuterRef("person_id"), message_id=Cast(OuterRef("source_id"), BigIntegerField())
     )
     pairs = (
         Delivery.objects.filter(

@@ -3,15 +3,17 @@
 from django_tasks import task
 
 from . import delivery
+from .senders import EmailSession
 
 
 @task()
 def send_deliveries(delivery_ids: list[int]) -> dict:
     """Send each delivery that is due. One failing delivery never stops the others in the batch."""
     states: dict[str, int] = {}
-    for pk in delivery_ids:
-        state = delivery.send_now(pk)
-        states[state] = states.get(state, 0) + 1
+    with EmailSession() as email:  # one connection to the email server for the whole batch
+        for pk in delivery_ids:
+            state = delivery.send_now(pk, email=email)
+            states[state] = states.get(state, 0) + 1
     return states
 
 
