@@ -2,7 +2,7 @@
 
 - `smtp_server`: an aiosmtpd SMTP server on 127.0.0.1, with Django's SMTP email backend pointed at it.
   `smtp_server.messages` are the received emails (email.message.EmailMessage), `smtp_server.refuse(addr)`
-  makes it answer 550 for that recipient, `smtp_server.fail_next(n)` answers 451 to the next n emails.
+  makes it answer 550 for that recipient, `smtp_server.fail_next(n)` answers 451 to the next n emails, `smtp_server.connections` counts sessions.
 - `webhook_server`: an HTTP server on 127.0.0.1 that records every POST, like a Slack or Teams incoming
   webhook. `webhook_server.url("/slack/leeds")` is an address to use, `webhook_server.posts` the requests
   received (path, headers, json), `webhook_server.respond("/slack/leeds", 500, "boom")` changes the answer.
@@ -32,7 +32,13 @@ class _SmtpHandler:
         self.envelopes: list = []
         self.refused: set[str] = set()
         self.temporary_failures = 0
+        self.connections = 0
         self.lock = threading.Lock()
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refused:
@@ -62,6 +68,11 @@ class SmtpServer:
 
     def recipients(self) -> list[str]:
         return [rcpt for env in self.handler.envelopes for rcpt in env.rcpt_tos]
+
+    @property
+    def connections(self) -> int:
+        """How many SMTP sessions (EHLO greetings) the server has seen."""
+        return self.handler.connections
 
     def refuse(self, address: str) -> None:
         self.handler.refused.add(address.lower())

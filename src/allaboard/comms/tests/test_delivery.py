@@ -251,3 +251,21 @@ def test_bad_input_is_refused_before_anything_is_written(kwargs, field):
         queue(purpose="message", **kwargs)
     assert error.value.field == field
     assert not Delivery.objects.exists()
+
+
+def test_a_batch_of_emails_shares_one_smtp_connection(smtp_server):
+    from allaboard.comms.delivery import queue_many
+
+    people = PersonFactory.create_batch(3)
+    queue_many([dict(channel="email", purpose="message", person=p, text="Hi") for p in people])
+    assert len(smtp_server.messages) == 3 and smtp_server.connections == 1
+
+
+def test_after_an_smtp_error_the_batch_reconnects_and_carries_on(smtp_server):
+    from allaboard.comms.delivery import queue_many
+
+    smtp_server.fail_next(1)
+    people = PersonFactory.create_batch(3)
+    batch = queue_many([dict(channel="email", purpose="message", person=p, text="Hi") for p in people])
+    states = [Delivery.objects.get(pk=d.pk).state for d in batch]
+    assert states == ["failed", "sent", "sent"] and smtp_server.connections == 2
