@@ -554,28 +554,7 @@ def build(story) -> None:
             on=today,
         )
     )
-    customer_win = None
-    wave1_site = next((t.site() for t in teams if t.site() and t.site().code == "LDS"), None)
-    for which in ("csat", "nps"):
-        try:
-            customer_win = services.create_win(
-                lead_user,
-                {
-                    "programme": programme.pk,
-                    "title": "Leeds customers are happier since the new desk",
-                    "story": "Customers of the Leeds teams rate us higher since wave 1 went live: the customer card "
-                    "shows their history, so they tell us once.",
-                    "measure": "customer_score",
-                    "element": which,
-                    "split": go_live.isoformat(),
-                    "unit": wave1_site.pk if wave1_site else "",
-                    "publish": True,
-                },
-                on=today,
-            )
-            break
-        except InputError:
-            continue
+    customer_win = _customer_win(lead_user, programme, teams, go_live, today)
     if customer_win is None:  # no customer feedback in this demo: days to a first answer, from the idea box
         customer_win = _answer_time_win(lead_user, programme, go_live, today)
     wins.append(customer_win)
@@ -658,6 +637,46 @@ def _answer_time_win(lead_user, programme, go_live, today):
             "after": after,
             "metric_label": "Working days from idea to first answer",
             "evidence": f"Idea box: mean over {n_before} ideas shared before {go_live:%d %b %Y} and {n_after} since",
+            "publish": True,
+        },
+        on=today,
+    )
+
+
+def _customer_win(lead_user, programme, teams, go_live, today):
+    """The clearest customer-score improvement since go-live among the wave-1 sites, or None (a win is
+    only published when the figures went the right way and both sides have enough answers)."""
+    sites = []
+    for team in teams:
+        site = team.site()
+        if site and site.code in ("LDS", "GLA") and site not in sites:
+            sites.append(site)
+    best = None
+    for site in sites:
+        for which, higher_is_better in (("nps", True), ("csat", True)):
+            for split in (go_live, go_live + timedelta(days=28)):
+                try:
+                    figures = services.measured_figures("customer_score", programme, split=split, unit=site,
+                                                        element=which, on=today)  # fmt: skip
+                except InputError:
+                    continue
+                gain = (figures.after - figures.before) * (1 if higher_is_better else -1)
+                if gain > 0 and (best is None or gain > best[0]):
+                    best = (gain, site, which, split)
+    if best is None:
+        return None
+    _, site, which, split = best
+    return services.create_win(
+        lead_user,
+        {
+            "programme": programme.pk,
+            "title": f"{site.name} customers rate us higher since the new desk",
+            "story": f"Customers of the {site.name} teams rate us higher since the new desk settled in: the "
+            "customer card shows their history, so they only tell us once.",
+            "measure": "customer_score",
+            "element": which,
+            "split": split.isoformat(),
+            "unit": site.pk,
             "publish": True,
         },
         on=today,

@@ -1096,49 +1096,77 @@ def kudos_feed(user, *, unit: Unit | None = None, limit: int = 50):
     return kudos[:limit]
 
 
+@transaction.atomic
 def import_compliments(since: date) -> int:
-    """Customer compliments (from the customers app) become kudos for the agent or the team. Idempotent."""
+    """Customer compliments (from the customers app) become kudos for the agent or the team, once each; the
+    agent (or, for a team compliment, the team) hears about it in the news feed."""
     customer_services = _optional("allaboard.customers.services")
     if customer_services is None or not hasattr(customer_services, "compliments"):
         return 0
-    made = 0
+    items = list(customer_services.compliments(since))
+    refs = [f"customers:{_get(item, 'id', 'pk', 'feedback_id')}"[:80] for item in items]
+    done = set(Kudos.objects.filter(source_ref__in=refs).values_list("source_ref", flat=True))
+    person_ids = {_get(item, "agent_id", "person_id") for item in items} - {None}
+    people = Person.objects.in_bulk(list(person_ids))
+    unit_ids = {_get(item, "team_id", "unit_id") for item in items} - {None}
+    units = Unit.objects.in_bulk(list(unit_ids | {p.unit_id for p in people.values()}))
     value = ServiceValue.objects.filter(active=True).first()
-    for item in customer_services.compliments(since):
-        ref = f"customers:{_get(item, 'id', 'pk', 'feedback_id')}"
-        if Kudos.objects.filter(source_ref=ref).exists():
+    made = []
+    for item, ref in zip(items, refs, strict=True):
+        if ref in done:
             continue
-        person = _get(item, "agent", "person")
-        if person is None and _get(item, "agent_id", "person_id"):
-            person = Person.objects.filter(pk=_get(item, "agent_id", "person_id")).first()
-        unit = _get(item, "team", "unit")
-        if unit is None and _get(item, "team_id", "unit_id"):
-            unit = Unit.objects.filter(pk=_get(item, "team_id", "unit_id")).first()
-        unit = unit or (person.unit if person else None)
+        done.add(ref)
+        person = _get(item, "agent", "person") or people.get(_get(item, "agent_id", "person_id"))
+        unit = _get(item, "team", "unit") or units.get(_get(item, "team_id", "unit_id"))
+        unit = unit or (units.get(person.unit_id) if person else None)
         if unit is None:
             continue
-        text = _get(item, "comment", "text") or "A customer thanked you."
         created = _get(item, "date", "received_on", "created_on") or today()
         if hasattr(created, "date") and callable(created.date):
             created = created.date()
-        kudos = Kudos.objects.create(
-            person=person,
-            unit=unit,
-            value=value,
-            message=redact(str(text))[:1000],
-            source=KudosSource.CUSTOMER,
-            source_ref=ref[:80],
-            created_on=created,
+        text = _get(item, "comment", "text") or "A customer thanked you."
+        made.append(
+            Kudos(
+                person=person,
+                unit=unit,
+                value=value,
+                message=redact(str(text))[:1000],
+                source=KudosSource.CUSTOMER,
+                source_ref=ref,
+                created_on=created,
+            )
         )
-        _notify(
-            [person] if person else Person.objects.active_on(today()).filter(unit=unit),
-            "A customer compliment",
-            kudos.message,
-            link=reverse("voice:kudos"),
-            source=kudos,
-            purpose="voice_kudos",
-        )
-        made += 1
-    return made
+    made = Kudos.objects.bulk_create(made)
+    if made and apps.is_installed("allaboard.comms"):
+        from allaboard.comms.delivery import queue_many
+
+        link = reverse("voice:kudos")
+        members: dict[int, list[Person]] = {}
+        notes = []
+        for kudos in made:
+            if kudos.person_id:
+                recipients = [kudos.person]
+            else:
+                if kudos.unit_id not in members:
+                    members[kudos.unit_id] = list(
+                        Person.objects.active_on(today()).filter(unit_id=kudos.unit_id)
+                    )
+                recipients = members[kudos.unit_id]
+            notes += [
+                dict(
+                    channel="feed",
+                    purpose="voice_kudos",
+                    person=p,
+                    subject="A customer compliment",
+                    text=kudos.message,
+                    link=link,
+                    source=kudos if kudos.pk else None,
+                )  # fmt: skip
+                for p in recipients
+            ]
+        if notes:
+            queue_many(notes)
+    return len(made)
 
 
 def _get(item, *names):

@@ -2,7 +2,6 @@
 moderation."""
 
 import json
-import sys
 import types
 from datetime import date, timedelta
 
@@ -251,24 +250,32 @@ def test_coverage_hides_teams_below_k(org):
 def test_customer_compliments_become_kudos_once(org, monkeypatch):
     agent = org.teams["LDS-T1"].members.first()
     ServiceValueFactory(name="Be human")
-    fake = types.ModuleType("allaboard.customers.services")
-    fake.compliments = lambda since: [
-        types.SimpleNamespace(
-            feedback_id=41, person_id=agent.pk, unit_id=agent.unit_id, text="So kind.", date=date.today()
-        ),
-        types.SimpleNamespace(
-            feedback_id=42, person_id=None, unit_id=org.teams["GLA-T1"].pk, text="Quick!", date=date.today()
-        ),
-    ]
-    monkeypatch.setitem(sys.modules, "allaboard.customers.services", fake)
-    import allaboard.customers
+    from allaboard.customers import services as customer_services
 
-    monkeypatch.setattr(allaboard.customers, "services", fake, raising=False)
+    monkeypatch.setattr(
+        customer_services,
+        "compliments",
+        lambda since: [
+            types.SimpleNamespace(
+                feedback_id=41, person_id=agent.pk, unit_id=agent.unit_id, text="So kind.", date=date.today()
+            ),
+            types.SimpleNamespace(
+                feedback_id=42,
+                person_id=None,
+                unit_id=org.teams["GLA-T1"].pk,
+                text="Quick!",
+                date=date.today(),
+            ),
+        ],
+    )
     assert services.import_compliments(date.today() - timedelta(days=7)) == 2
     assert services.import_compliments(date.today() - timedelta(days=7)) == 0
     personal = Kudos.objects.get(source_ref="customers:41")
     assert personal.person == agent and personal.source == "customer"
     assert Kudos.objects.get(source_ref="customers:42").unit == org.teams["GLA-T1"]
+    assert Delivery.objects.filter(purpose="voice_kudos", person=agent).count() == 1
+    team_told = Delivery.objects.filter(purpose="voice_kudos", person__unit=org.teams["GLA-T1"]).count()
+    assert team_told == org.teams["GLA-T1"].members.count()
 
 
 # ---- wins and milestones -----------------------------------------------------------------------------------
