@@ -298,7 +298,7 @@ def _updates(story, desk, lead, made, sites, own_team) -> list[YouSaidWeDid]:
         (
             "floor_walks",
             "Leaders on the floor",
-            "You said leaders talk about the new desk but are never seen using it.",
+            "Leaders talk about the new desk but are never seen using it.",
             "Our director spent an hour a week on the Leeds floor for six weeks, taking contacts on the desk "
             "and answering questions on the spot. Floor walks continue monthly at every site.",
             [sites["LDS"]],
@@ -307,8 +307,8 @@ def _updates(story, desk, lead, made, sites, own_team) -> list[YouSaidWeDid]:
         (
             "cardiff_training",
             "More desk training in Cardiff",
-            "You said the desk training before go-live was too short and too early, and that you were learning "
-            "on live customers.",
+            "The desk training before go-live was too short and too early: people were learning on live "
+            "customers.",
             "We ran focused sessions on the contacts you find hardest, set up buddying on live contacts, and "
             "gave protected time to finish the core module. Tell us in the next pulse whether it was enough.",
             [sites["CDF"]],
@@ -317,7 +317,7 @@ def _updates(story, desk, lead, made, sites, own_team) -> list[YouSaidWeDid]:
         (
             "buddy_shifts",
             "Buddy shifts in your team",
-            "You said chat on the new desk is hard to learn alone when the queue is long.",
+            "Chat on the new desk is hard to learn alone when the queue is long.",
             "Everyone who asked has been paired with a confident colleague for two shifts; more pairs start "
             "next week.",
             [own_team],
@@ -348,7 +348,7 @@ def _updates(story, desk, lead, made, sites, own_team) -> list[YouSaidWeDid]:
         {
             "programme": desk,
             "title": "Your role on the desk, spelled out",
-            "you_said": "You asked what the desk means for your job and your role.",
+            "you_said": "What does the desk mean for my job and my role?",
             "we_did": "A role-by-role briefing is being written with Apex's leadership.",
             "units": [sites["APX"]],
             "action": made["partner_roles"],

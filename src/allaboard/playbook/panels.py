@@ -61,8 +61,9 @@ def recommendations_panel(request, role):
     if role not in (Role.ADMIN, Role.CHANGE_LEAD):
         return None
     open_recs = Recommendation.objects.filter(status=RecommendationStatus.OPEN, current=True)
-    count = open_recs.count()
-    top = list(open_recs.select_related("play", "unit", "programme").order_by("unit__path")[:4])
+    by_play = services.count_by_play(open_recs)
     return render_to_string(
-        "playbook/panel_recommendations.html", {"count": count, "recommendations": top}, request=request
+        "playbook/panel_recommendations.html",
+        {"count": sum(n for *_, n in by_play), "by_play": by_play[:5]},
+        request=request,
     )

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -239,6 +239,12 @@ def refresh_recommendations(programme: Programme, *, actor=None, on: date | None
         {"findings": outcome.findings, "new": new, "still": outcome.still, "retired": retired},
     )
     return outcome
+
+
+def count_by_play(recommendations) -> list[tuple[str, str, int]]:
+    """(play slug, play title, how many) for these recommendations, most first."""
+    rows = recommendations.order_by().values_list("play__slug", "play__title").annotate(n=Count("id"))
+    return sorted(rows, key=lambda row: (-row[2], row[1]))
 
 
 @transaction.atomic

@@ -129,6 +129,10 @@ def recommendation_list(request):
     show = request.GET.get("show", "open")
     if show == "open":
         recs = recs.filter(status=RecommendationStatus.OPEN)
+    by_play = services.count_by_play(recs)
+    play = request.GET.get("play", "")
+    if play:
+        recs = recs.filter(play__slug=play)
     return render(
         request,
         "playbook/recommendations.html",
@@ -136,6 +140,8 @@ def recommendation_list(request):
             "programme": programme,
             "programmes": Programme.objects.exclude(status="cancelled"),
             "recommendations": recs,
+            "by_play": by_play,
+            "play": play,
             "show": show,
             "can_manage": access.can_manage_all(request.user),
             "can_plan": access.can_plan(request.user),

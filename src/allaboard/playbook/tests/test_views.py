@@ -261,3 +261,19 @@ def test_writing_and_publishing_an_update(org, client_for):
     assert "Published to 6 people" in response.content.decode()
     update.refresh_from_db()
     assert update.published_on == TODAY
+
+
+def test_recommendations_can_be_filtered_by_play(org, client_for):
+    rec = RecommendationFactory(unit=org.teams["LDS-T1"])
+    from allaboard.playbook.models import Play as PlayModel
+
+    RecommendationFactory(
+        unit=org.teams["LDS-T2"], programme=rec.programme, play=PlayModel.objects.get(slug="diagnose")
+    )
+    client = client_for(Role.CHANGE_LEAD)
+    page = client.get(f"/playbook/recommendations/?programme={rec.programme_id}").content.decode()
+    assert "Educate and train (1)" in page and "Diagnose the source of resistance (1)" in page
+    filtered = client.get(
+        f"/playbook/recommendations/?programme={rec.programme_id}&play=diagnose"
+    ).content.decode()
+    assert "LDS Team 2" in filtered and "LDS Team 1</td>" not in filtered
