@@ -518,15 +518,21 @@ def linkage(
     outcome: str = "nps",
     start: date | None = None,
     end: date | None = None,
+    days: int = 28,
     wave_id: int | None = None,
 ):
+    """The customer period is start..end, or by default the `days` up to the close of the pulse the
+    employee measure comes from (up to today without one)."""
     access.require_linkage(request.user)
     programme = get_object_or_404(Programme, pk=programme_id)
     if measure not in dict(services.linkage_measures()):
         raise InputError("measure", "unknown measure; see the linkage page for the list")
     if outcome not in S.MEASURES:
         raise InputError("outcome", f"must be one of {', '.join(S.MEASURES)}")
-    result = services.linkage(programme, measure, outcome, window_from(start, end), wave_id)
+    if not 1 <= days <= 366:
+        raise InputError("days", "must be between 1 and 366")
+    window = window_from(start, end) if start or end else None
+    result = services.linkage(programme, measure, outcome, window, wave_id, days)
     r = result.correlation
     return {
         "measure": result.measure,

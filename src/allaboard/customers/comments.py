@@ -21,6 +21,7 @@ def _comments(
     since: date | None = None,
     until: date | None = None,
     programme_id: int | None = None,
+    wave_key: str | None = None,
 ):
     qs = Comment.objects.filter(kind=kind, source=source, classified_at__isnull=False)
     if unit_ids is not None:
@@ -29,6 +30,8 @@ def _comments(
         qs = qs.filter(created_on__gte=since)
     if until is not None:
         qs = qs.filter(created_on__lte=until)
+    if wave_key is not None:
+        qs = qs.filter(wave_key=wave_key)
     if programme_id is not None:
         qs = qs.filter(Q(programme_id=programme_id) | Q(programme_id__isnull=True))
     return qs

@@ -767,8 +767,30 @@ def _element_value(mean) -> tuple[float, int] | None:
     return float(value), int(n)
 
 
+def linkage_wave(programme: Programme, measure: str, wave_id: int | None = None):
+    """The listening wave (pulse) the employee measure comes from: the one asked for, or the programme's
+    latest published one (asking the ADKAR element, for an element). None without listening."""
+    fn = listening_service("latest_wave")
+    if fn is None:
+        return None
+    if wave_id is not None:
+        from allaboard.listening.models import Wave
+
+        return Wave.objects.filter(pk=wave_id, survey__programme_id=programme.pk).first()
+    return fn(programme.pk, None if measure.startswith("source:") else measure)
+
+
+def linkage_window(wave, days: int | None = None, today: date | None = None) -> Window:
+    """The customer period matching the employee measure: the `days` (default 28) up to the pulse's close,
+    or up to today when there is no pulse."""
+    days = days or 28
+    if wave is not None:
+        return Window(wave.closes - timedelta(days=days - 1), wave.closes)
+    return last_days(days, today)
+
+
 def employee_measure_by_team(
-    programme: Programme, measure: str, window: Window, wave_id: int | None = None
+    programme: Programme, measure: str, window: Window, wave=None
 ) -> tuple[dict[int, tuple[float, int]], list[str]]:
     """{team id: (value, n)} for teams at or above the threshold; notes on what was left out and why."""
     notes = []
@@ -777,19 +799,16 @@ def employee_measure_by_team(
         from .comments import counts_by
 
         k = min_comment_group_size()
-        since = window.end - timedelta(days=90)
+        if wave is not None:
+            filters = {"wave_key": wave.key}
+            where = f"employee comments from {wave}"
+        else:
+            filters = {"since": window.end - timedelta(days=90), "until": window.end}
+            where = f"employee comments from the 90 days to {window.end:%-d %b %Y}"
         totals, labels = counts_by(
-            "unit_id",
-            source=EMPLOYEE_SOURCE,
-            kind="employee",
-            since=since,
-            until=window.end,
-            programme_id=programme.pk,
+            "unit_id", source=EMPLOYEE_SOURCE, kind="employee", programme_id=programme.pk, **filters
         )
-        notes.append(
-            f"Resistance shares use employee comments from the 90 days to {window.end:%-d %b %Y}, only for teams "
-            f"with at least {k} comments."
-        )
+        notes.append(f"Resistance shares use {where}, only for teams with at least {k} comments.")
         return {
             unit: (labels.get((unit, code), 0) / n, n) for unit, n in totals.items() if unit and n >= k
         }, notes
@@ -798,27 +817,34 @@ def employee_measure_by_team(
         return {}, ["Readiness means appear here once listening provides them."]
     k = min_group_size()
     out = {}
-    for unit_id, mean in (fn(programme.pk, measure, wave_id) or {}).items():
+    for unit_id, mean in (fn(programme.pk, measure, wave.pk if wave is not None else None) or {}).items():
         value = _element_value(mean)
         if value is not None and value[1] >= k:
             out[unit_id] = value
-    notes.append(
-        f"Readiness means from the latest closed pulse, only for teams with at least {k} respondents."
-    )
+    source = f"the pulse {wave}" if wave is not None else "the latest closed pulse"
+    notes.append(f"Readiness means from {source}, only for teams with at least {k} respondents.")
     return out, notes
 
 
 def linkage(
-    programme: Programme, measure: str, outcome: str, window: Window, wave_id: int | None = None
+    programme: Programme,
+    measure: str,
+    outcome: str,
+    window: Window | None = None,
+    wave_id: int | None = None,
+    days: int | None = None,
 ) -> Linkage:
-    """Team-level employee measure (x) against team customer outcome (y) over the window, with Pearson's r
-    and its Fisher z interval. Association, not proof."""
+    """Team-level employee measure (x) against team customer outcome (y) with Pearson's r and its Fisher z
+    interval. The customer period is `window`, or by default the `days` (28) up to the close of the pulse
+    the employee measure comes from. Association, not proof."""
     titles = dict(linkage_measures())
     if measure not in titles:
         raise ValueError(f"unknown measure {measure!r}")
     if outcome not in ("nps", "csat", "ces"):
         raise ValueError("outcome must be nps, csat or ces")
-    employee, notes = employee_measure_by_team(programme, measure, window, wave_id)
+    wave = linkage_wave(programme, measure, wave_id)
+    window = window or linkage_window(wave, days)
+    employee, notes = employee_measure_by_team(programme, measure, window, wave)
     k_customer = conf.min_sample()
     customer = grouped_sums(window, "unit_id")
     units = unit_index()

@@ -266,3 +266,58 @@ def test_linkage_measures_offer_adkar_only_when_listening_provides_it(monkeypatc
     monkeypatch.setattr(services, "listening_service", lambda name: None)
     codes = [code for code, _ in services.linkage_measures()]
     assert "ability" not in codes and "source:tools" in codes
+
+
+def test_linkage_reads_listening_readiness_over_the_weeks_up_to_the_pulse(org, settings):
+    """The real listening.services.team_element_means, from a published pulse's team tallies."""
+    factories = pytest.importorskip("allaboard.listening.tests.factories")
+    settings.ALLABOARD_CUSTOMERS_MIN_SAMPLE = 5
+    programme = ProgrammeFactory()
+    survey = factories.SurveyFactory(programme=programme)
+    factories.QuestionFactory(survey=survey, scale="ability")
+    closes = date.today() - timedelta(days=10)
+    wave = factories.WaveFactory(
+        survey=survey, opens=closes - timedelta(days=9), closes=closes, published=True
+    )
+    readiness = {"LDS-T1": 4.4, "LDS-T2": 3.0, "GLA-T1": 3.9, "GLA-T2": 2.5, "APX-T1": 3.6}
+    for code, mean in readiness.items():
+        n = 8
+        factories.TallyFactory(
+            wave=wave,
+            unit=org.teams[code],
+            rollup=True,
+            cut="",
+            respondents=n,
+            visible=True,
+            scales={"ability": {"n": n, "t": mean * n, "q": mean * mean * n + 2.0}},
+        )
+    factories.TallyFactory(  # below k: listening hides it, so the scatter leaves it out
+        wave=wave,
+        unit=org.teams["APX-T2"],
+        rollup=True,
+        cut="",
+        respondents=3,
+        visible=True,
+        scales={"ability": {"n": 3, "t": 12.0, "q": 49.0}},
+    )
+    nps = {
+        "LDS-T1": (9, 1),
+        "LDS-T2": (4, 6),
+        "GLA-T1": (8, 2),
+        "GLA-T2": (3, 7),
+        "APX-T1": (6, 4),
+        "APX-T2": (9, 1),
+    }
+    for code, (promoters, detractors) in nps.items():
+        add_many(
+            org.teams[code], promoters_and_detractors(promoters, detractors), day=closes - timedelta(days=3)
+        )
+        add_many(
+            org.teams[code], promoters_and_detractors(0, 10), day=closes + timedelta(days=5)
+        )  # after: ignored
+    result = services.linkage(programme, "ability", "nps", days=28)
+    assert result.window == services.Window(closes - timedelta(days=27), closes)
+    assert sorted(p.x for p in result.points) == sorted(readiness.values())
+    assert {p.unit_id: p.y for p in result.points}[org.teams["LDS-T1"].pk] == pytest.approx(80.0)
+    assert result.correlation.estimate > 0.9
+    assert "wave" in result.notes[0]
