@@ -495,3 +495,18 @@ def test_the_similarity_index_is_fitted_once_and_refreshed_when_ideas_change(org
     IdeaFactory(programme=programme, title="Standing desks for long shifts", text="Standing desks.")
     found = services.similar_ideas("standing desks please", programme_id=programme.pk)
     assert fits == [1, 2] and found[0][0].title == "Standing desks for long shifts"
+
+
+def test_the_daily_command_flags_overdue_ideas_and_celebrates_milestones(org):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from allaboard.programmes.tests.factories import MilestoneFactory
+
+    IdeaFactory(created_on=date.today() - timedelta(days=30), answer_due=date.today() - timedelta(days=3))
+    MilestoneFactory(done=True, due=date.today() - timedelta(days=1))
+    out = StringIO()
+    call_command("voice_daily", stdout=out)
+    assert "1 overdue ideas flagged" in out.getvalue() and "1 milestones celebrated" in out.getvalue()
+    assert Delivery.objects.filter(purpose="voice_overdue").exists()
