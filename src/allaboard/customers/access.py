@@ -114,6 +114,25 @@ def can_see_agents_of(user, unit: Unit) -> bool:
     return Unit.objects.filter(pk__in=chain, leader_id=user.person_id).exists()
 
 
+def agent_unit_ids(user) -> set[int] | None:
+    """Units whose agents the user may list: None for all (change leads), else the subtrees they lead."""
+    if has_role(user, *AGENT_READERS):
+        return None
+    if not getattr(user, "person_id", None):
+        return set()
+    paths = list(Unit.objects.filter(leader_id=user.person_id).values_list("path", flat=True))
+    if not paths:
+        return set()
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    return set(
+        Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths))).values_list("pk", flat=True)
+    )
+
+
 def visible_units_for_filter(user):
     """Units a reader may narrow the pages to: everything for organisation-wide roles, else their scope."""
     if role_of(user) in ORG_WIDE_ROLES:

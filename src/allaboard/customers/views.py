@@ -101,18 +101,14 @@ def overview(request):
             "min_sample": conf.min_sample(),
             "can_import": access.can_import(request.user),
             "can_see_linkage": access.can_see_linkage(request.user),
-            "agent_units": {
-                r.unit_id for r in rows if r.unit_id and _may_list_agents(request.user, r.unit_id)
-            }
-            if by == "team"
-            else set(),
+            "agent_units": _agent_units(request.user, rows) if by == "team" else set(),
         },
     )
 
 
-def _may_list_agents(user, unit_id: int) -> bool:
-    unit = Unit.objects.filter(pk=unit_id).first()
-    return unit is not None and access.can_see_agents_of(user, unit)
+def _agent_units(user, rows) -> set[int]:
+    allowed = access.agent_unit_ids(user)
+    return {r.unit_id for r in rows if r.unit_id and (allowed is None or r.unit_id in allowed)}
 
 
 @login_required

@@ -139,3 +139,16 @@ def test_an_unreadable_upload_is_refused_at_once(client_for, org):
 
 def test_an_unknown_upload_token_is_404(client_for, org):
     assert client_for(Role.ADMIN).get(reverse("customers:import_preview", args=["nope"])).status_code == 404
+
+
+def test_agent_links_appear_only_for_teams_whose_agents_the_user_may_see(client_for, scored):
+    lds, gla = scored.teams["LDS-T1"], scored.teams["GLA-T1"]
+    lead = client_for(Role.CHANGE_LEAD).get(reverse("customers:overview") + "?days=90").content.decode()
+    assert (
+        reverse("customers:unit_agents", args=[lds.pk]) in lead
+        and reverse("customers:unit_agents", args=[gla.pk]) in lead
+    )
+    sponsor = client_for(Role.SPONSOR).get(reverse("customers:overview") + "?days=90").content.decode()
+    assert "/agents/" not in sponsor
+    leader = client_for(Role.TEAM_LEADER).get(reverse("customers:overview") + "?days=90").content.decode()
+    assert reverse("customers:unit_agents", args=[lds.pk]) in leader
