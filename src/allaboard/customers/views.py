@@ -3,6 +3,7 @@
 import secrets
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -269,7 +270,7 @@ def import_upload(request):
         if upload is None:
             problem = "Choose a CSV or XLSX file to upload."
         else:
-            data = upload.read()
+            data = upload.read(settings.ALLABOARD_IMPORT_MAX_BYTES + 1)  # never more than the limit in memory
             try:
                 read_table(data, upload.name)
             except FileProblem as exc:

@@ -152,3 +152,11 @@ def test_agent_links_appear_only_for_teams_whose_agents_the_user_may_see(client_
     assert "/agents/" not in sponsor
     leader = client_for(Role.TEAM_LEADER).get(reverse("customers:overview") + "?days=90").content.decode()
     assert reverse("customers:unit_agents", args=[lds.pk]) in leader
+
+
+def test_a_huge_upload_is_refused_without_reading_it_all(client_for, org, settings):
+    settings.ALLABOARD_IMPORT_MAX_BYTES = 10_000
+    big = "response_id,date,team,csat\n" + "r,2025-03-03,LDS-T1,5\n" * 5_000
+    response = upload(client_for(Role.ADMIN), big)
+    assert response.status_code == 400 and "larger than" in response.content.decode()
+    assert not Upload.objects.exists()
