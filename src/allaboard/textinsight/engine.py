@@ -36,7 +36,7 @@ CORPUS_FILES = {
     L.CUSTOMER: ["customer_train.jsonl"],
 }
 # Bump when the features or training change, so cached models from an older version are not reused.
-ENGINE_VERSION = "3"
+ENGINE_VERSION = "4"
 READ_CHARS = 2000  # a long comment is classified from its beginning
 CORRECTION_WEIGHT = 5.0
 MEMORY_SIMILARITY = 0.75  # cosine similarity above which a corrected comment's labels are reused
@@ -265,6 +265,27 @@ class Embedder:
         self._model = None
 
 
+def decide(
+    p: dict[str, float], thresholds: dict[str, float], fallback: float = 1.0
+) -> list[tuple[str, float]]:
+    """Labels from per-label probabilities: every label over its threshold (at most MAX_LABELS), unless
+    `other` is over its own and more likely than all of them; when nothing passes, the most likely label if
+    it reaches `fallback` (tuned by cross-validation; 1.0 = never), else `other`."""
+    other = p.get(L.OTHER)
+    topics = {code: v for code, v in p.items() if code != L.OTHER}
+    passing = sorted(
+        ((code, v) for code, v in topics.items() if v >= thresholds.get(code, 0.5)), key=lambda pair: -pair[1]
+    )
+    other_wins = other is not None and other >= thresholds.get(L.OTHER, 0.5)
+    if passing and not (other_wins and other > passing[0][1]):
+        return [(code, round(v, 3)) for code, v in passing[:MAX_LABELS]]
+    best_code, best = max(topics.items(), key=lambda pair: pair[1], default=(L.OTHER, 0.0))
+    if not passing and not other_wins and best >= fallback:
+        return [(best_code, round(best, 3))]
+    confidence = other if other is not None else 1.0 - best
+    return [(L.OTHER, round(min(confidence, 1.0 - best / 2), 3))]
+
+
 @dataclass
 class CommentModel:
     """A fitted model for one kind of comment."""
@@ -276,6 +297,7 @@ class CommentModel:
     topic_labels: list[str] = field(default_factory=list)
     topic_models: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)
+    fallback: float = 1.0
     sentiment_model: object = None
     memory_vectors: object = None
     memory_labels: list = field(default_factory=list)
@@ -297,7 +319,14 @@ class CommentModel:
         return X
 
     # ---- training -------------------------------------------------------------------------------------
-    def fit(self, examples: list[Example], *, tune_thresholds: bool = True, thresholds: dict | None = None):
+    def fit(
+        self,
+        examples: list[Example],
+        *,
+        tune_thresholds: bool = True,
+        thresholds: dict | None = None,
+        fallback: float = 1.0,
+    ):
         cleaned = [_clean(e.text) for e in examples]
         weights = np.array([e.weight for e in examples], dtype=float)
         self.vectorizer = _make_vectorizer().fit(cleaned)
@@ -312,9 +341,9 @@ class CommentModel:
                 continue
             self.topic_models[code] = _logistic().fit(X, Y[code], sample_weight=weights)
         if thresholds is not None:
-            self.thresholds = dict(thresholds)
+            self.thresholds, self.fallback = dict(thresholds), fallback
         elif tune_thresholds:
-            self.thresholds = self._tune_thresholds(X, Y, weights)
+            self.thresholds, self.fallback = self._tune_thresholds(X, Y, weights)
         else:
             self.thresholds = dict.fromkeys(self.topic_models, 0.5)
         vader = vader_scores(cleaned) if self.sentiment_mode != "trained" else None
@@ -351,7 +380,24 @@ class CommentModel:
                 if f1 > best_f1 + 1e-9:
                     best, best_f1 = float(t), f1
             thresholds[code] = round(best, 3)
-        return thresholds
+        # Then the fallback for comments where no label passes: the macro-F1 of the whole decision.
+        truth = [{code for code in oof if Y[code][i]} for i in range(n)]
+        best_fallback, best_macro = 1.0, -1.0
+        for fallback in (1.0, 0.45, 0.4, 0.35, 0.3, 0.25, 0.2):
+            predicted = [
+                {code for code, _ in decide({c: float(oof[c][i]) for c in oof}, thresholds, fallback)}
+                for i in range(n)
+            ]
+            f1s = []
+            for code in oof:
+                tp = sum(1 for t, p in zip(truth, predicted, strict=True) if code in t and code in p)
+                fp = sum(1 for t, p in zip(truth, predicted, strict=True) if code not in t and code in p)
+                fn = sum(1 for t, p in zip(truth, predicted, strict=True) if code in t and code not in p)
+                f1s.append(2 * tp / max(2 * tp + fp + fn, 1))
+            macro = float(np.mean(f1s))
+            if macro > best_macro + 1e-4:
+                best_fallback, best_macro = fallback, macro
+        return thresholds, best_fallback
 
     def remember(self, corrections: list[Example]) -> None:
         """Keep corrected comments for the near-duplicate rule."""
@@ -398,22 +444,7 @@ class CommentModel:
         return results  # type: ignore[return-value]
 
     def _topics(self, probs: dict, row: int) -> list[tuple[str, float]]:
-        passing = [
-            (code, float(p[row]))
-            for code, p in probs.items()
-            if code != L.OTHER and p[row] >= self.thresholds.get(code, 0.5)
-        ]
-        other = float(probs[L.OTHER][row]) if L.OTHER in probs else None
-        best_topic = max((p[row] for code, p in probs.items() if code != L.OTHER), default=0.0)
-        if passing and not (
-            other is not None
-            and other >= self.thresholds.get(L.OTHER, 0.5)
-            and other > max(c for _, c in passing)
-        ):
-            passing.sort(key=lambda pair: -pair[1])
-            return [(code, round(conf, 3)) for code, conf in passing[:MAX_LABELS]]
-        confidence = other if other is not None else 1.0 - float(best_topic)
-        return [(L.OTHER, round(min(confidence, 1.0 - float(best_topic) / 2), 3))]
+        return decide({code: float(p[row]) for code, p in probs.items()}, self.thresholds, self.fallback)
 
     def _sentiment(self, row, vader, s_probs, s_classes) -> tuple[str, float]:
         if s_probs is None:
@@ -523,7 +554,7 @@ def load_or_train(
             Example(e.text, e.labels, e.sentiment, CORRECTION_WEIGHT) for e in corrections
         ]
         model = CommentModel(kind, backend, default_sentiment_mode()).fit(
-            examples, thresholds=base.thresholds
+            examples, thresholds=base.thresholds, fallback=base.fallback
         )
         model.remember(corrections)
     else:
