@@ -3,6 +3,7 @@ sequence, and the questions inbox with its FAQ. Thin: permission, a service call
 
 import base64
 import csv
+from datetime import timedelta
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -56,7 +57,7 @@ def _form_error(form, error: InputError) -> None:
 def index(request):
     _leader(request)
     services.mark_scheduled_sent()
-    since = timezone.now() - timezone.timedelta(days=7)
+    since = timezone.now() - timedelta(days=7)
     health = {
         state: Delivery.objects.filter(state=state, created_at__gte=since).count()
         for state in (DeliveryState.SENT, DeliveryState.HELD, DeliveryState.FAILED, DeliveryState.DEAD)
