@@ -186,35 +186,42 @@ def _helped_answers(action: Action, opened: date, rng, shares: dict[str, float],
 
 
 def _cardiff_training(story, desk, lead, plays, sites) -> Action | None:
-    """The training push answering Cardiff's low Knowledge in pulse 2, done before pulse 3."""
+    """The training push answering Cardiff's low Knowledge in the second-last closed pulse, started after
+    that pulse closed and done before the last one opened (so the action page compares the two)."""
     waves = effects.programme_waves(desk.pk, "knowledge")
     means = gather.service("listening", "team_element_means")
     if len(waves) < 2 or means is None:
         return None
-    pulse2 = next((w for w in reversed(waves) if w.closes <= story.today - timedelta(days=24)), None)
-    if pulse2 is None:
+    before, after = waves[-2], waves[-1]
+    started, done = before.closes + timedelta(days=3), after.opens - timedelta(days=2)
+    if done <= started:
         return None
-    cardiff_teams = list(sites["CDF"].subtree().filter(kind=UnitKind.TEAM))
-    knowledge = means(desk.pk, "knowledge", pulse2.id)
-    low = [
-        (team, knowledge[team.pk])
-        for team in cardiff_teams
-        if knowledge.get(team.pk) is not None and knowledge[team.pk].mean <= 3.0
-    ]
+    knowledge = means(desk.pk, "knowledge", before.id)
+    low = sorted(
+        (
+            (team, knowledge[team.pk])
+            for team in sites["CDF"].subtree().filter(kind=UnitKind.TEAM)
+            if knowledge.get(team.pk) is not None and knowledge[team.pk].mean <= 3.0
+        ),
+        key=lambda pair: pair[1].mean,
+    )
     if not low:
         return None
-    team, mean = min(low, key=lambda pair: pair[1].mean)
-    rule = next(r for r in plays["educate-train"].rules.all() if r.key == "knowledge-low").spec()
-    finding = F.Finding(
-        kind=F.ELEMENT_MEAN,
-        unit_id=team.pk,
-        wave_id=pulse2.id,
-        metric="knowledge",
-        value=mean.mean,
-        n=mean.n,
-        unit_name=team.name,
-        wave_label=pulse2.label,
-    )
+    rule = plays["educate-train"].rules.get(key="knowledge-low").spec()
+    found = [
+        F.Finding(
+            kind=F.ELEMENT_MEAN,
+            unit_id=team.pk,
+            wave_id=before.id,
+            metric="knowledge",
+            metric_title="Knowledge",
+            value=mean.mean,
+            n=mean.n,
+            unit_name=team.name,
+            wave_label=before.label,
+        )
+        for team, mean in low
+    ]
     rec = Recommendation.objects.create(
         programme=desk,
         play=plays["educate-train"],
@@ -226,30 +233,13 @@ def _cardiff_training(story, desk, lead, plays, sites) -> Action | None:
                 "text": evidence_text(rule, f),
                 "finding": f.snapshot(),
             }
-            for f in [finding]
-            + [
-                F.Finding(
-                    kind=F.ELEMENT_MEAN,
-                    unit_id=t.pk,
-                    wave_id=pulse2.id,
-                    metric="knowledge",
-                    value=m.mean,
-                    n=m.n,
-                    unit_name=t.name,
-                    wave_label=pulse2.label,
-                )
-                for t, m in sorted(low, key=lambda pair: pair[1].mean)
-                if t != team
-            ]
+            for f in found
         ],
-        first_seen=pulse2.closes,
-        last_seen=pulse2.closes,
+        first_seen=before.closes,
+        last_seen=before.closes,
         current=False,
     )
-    owner = (
-        Person.objects.filter(unit__code="CDF-D1", job_role__name="Operations manager").first()
-        or sites["CDF"].leader
-    )
+    owner = Person.objects.filter(unit__code="CDF-D1", job_role__name="Operations manager").first()
     action = services.create_action(
         lead,
         desk,
@@ -257,39 +247,51 @@ def _cardiff_training(story, desk, lead, plays, sites) -> Action | None:
             "title": "Cardiff desk training push",
             "description": "Focused desk sessions on the contacts Cardiff advisors find hardest, buddying on live "
             "contacts, and protected time to finish the core module.",
-            "owner": owner,
-            "teams": [t for t, _ in low],
-            "due": story.today - timedelta(days=8),
+            "owner": owner or sites["CDF"].leader,
+            "teams": [team for team, _ in low],
+            "due": done,
         },
         recommendation=rec,
-        on=pulse2.closes,
+        on=started,
     )
-    return _progress(lead, action, story.today - timedelta(days=24), story.today - timedelta(days=8))
+    Action.objects.filter(pk=action.pk).update(created_at=_noon(started))
+    _progress(lead, action, started, done)
+    if started + timedelta(days=30) <= story.today:
+        _helped_answers(
+            action,
+            started + timedelta(days=30),
+            story.rng_for("playbook:cardiff"),
+            {"yes": 0.6, "partly": 0.3},
+        )
+    return action
 
 
 def _plan_from_recommendations(desk, lead, today) -> int:
-    """The change lead plans not-started actions for the three best-evidenced open recommendations."""
+    """The change lead plans a not-started action for the best-evidenced open recommendation of three
+    different plays."""
     open_recs = (
         Recommendation.objects.filter(programme=desk, status=RecommendationStatus.OPEN, current=True)
         .exclude(unit=None)
         .select_related("play", "unit")
     )
-    best = sorted(open_recs, key=lambda r: (-len(r.evidence), r.unit.path))[:3]
-    for rec in best:
-        owner = rec.unit.leader or lead.person
+    chosen: dict[str, Recommendation] = {}
+    for rec in sorted(open_recs, key=lambda r: (-len(r.evidence), r.unit.path)):
+        if rec.play.slug not in chosen and len(chosen) < 3:
+            chosen[rec.play.slug] = rec
+    for rec in chosen.values():
         services.create_action(
             lead,
             desk,
             {
                 "title": f"{rec.play.title}: {rec.unit.name}",
                 "description": rec.play.action_list()[0],
-                "owner": owner,
+                "owner": rec.unit.leader or lead.person,
                 "due": today + timedelta(days=21),
             },
             recommendation=rec,
             on=today,
         )
-    return len(best)
+    return len(chosen)
 
 
 def _updates(story, desk, lead, made, sites, own_team) -> list[YouSaidWeDid]:

@@ -30,7 +30,7 @@ SCOPES = {
     SCOPE_ANY: "Any group",
     SCOPE_TEAM: "A team",
     SCOPE_SITE: "A site or partner as a whole",
-    SCOPE_PARTNER: "Any group at a partner",
+    SCOPE_PARTNER: "A partner organisation as a whole",
     SCOPE_PROGRAMME: "The whole programme",
 }
 
@@ -113,7 +113,7 @@ def in_scope(scope: str, finding: Finding) -> bool:
     if scope == SCOPE_ANY:
         return True
     if scope == SCOPE_PARTNER:
-        return finding.is_partner
+        return finding.is_partner and finding.scope == SCOPE_SITE
     return finding.scope == scope
 
 

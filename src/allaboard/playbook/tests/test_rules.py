@@ -31,9 +31,9 @@ SITUATIONS = {
     "communicate-rationale": finding(metric="awareness", value=0.33),
     "educate-train": finding(metric="knowledge", value=0.41),
     "lead-by-example": finding(kind=F.SOURCE_SHARE, metric="leadership", value=0.22, n=30, rank=2),
-    "involve-empower": finding(kind=F.SOURCE_SHARE, metric="voice", value=0.18, n=25, rank=3),
+    "involve-empower": finding(kind=F.SOURCE_SHARE, metric="voice", value=0.28, n=25, rank=3),
     "address-fear": finding(kind=F.SOURCE_SHARE, metric="job", value=0.38, n=26, rank=1),
-    "celebrate-wins": finding(kind=F.SOURCE_SHARE, metric="benefit", value=0.2, n=12, rank=2),
+    "celebrate-wins": finding(kind=F.SOURCE_SHARE, metric="benefit", value=0.25, n=12, rank=2),
     "ongoing-support": finding(metric="ability", value=0.3),
     "continuous-improvement": finding(kind=F.ACTIONS_OVERDUE, metric="overdue", value=2, n=19),
     "customer-close": finding(kind=F.CUSTOMER_SCORE_FALLING, metric="nps", value=-12.0, n=140),
@@ -69,7 +69,7 @@ def test_a_recommendation_cites_the_evidence_that_triggered_it():
     assert rec.unit_name == "Team Leeds-3"
     assert rec.strongest.text == "Knowledge is the barrier for 41% of respondents in Team Leeds-3, n=23."
     assert rec.strongest.rule == "knowledge-barrier"
-    assert "at least 25%" in rec.strongest.rule_text
+    assert "at least 30%" in rec.strongest.rule_text
     assert rec.strongest.finding == SITUATIONS["educate-train"]
 
 
@@ -183,7 +183,7 @@ def test_top_only_rules_need_the_top_finding():
     assert recommend([rule], [finding(kind=F.SOURCE_SHARE, metric="job", n=20, rank=1)], k=K)
 
 
-def test_partner_rules_ignore_our_own_teams():
+def test_partner_rules_read_the_partner_as_a_whole():
     rule = RuleSpec(
         key="p",
         play="engage-partners",
@@ -193,10 +193,13 @@ def test_partner_rules_ignore_our_own_teams():
         threshold=3,
         scope="partner",
     )
-    ours = finding(kind=F.ELEMENT_MEAN, metric="desire", value=2.5, is_partner=False)
-    theirs = finding(kind=F.ELEMENT_MEAN, metric="desire", value=2.5, is_partner=True)
-    assert recommend([rule], [ours], k=K) == []
-    assert recommend([rule], [theirs], k=K)
+    our_site = finding(kind=F.ELEMENT_MEAN, metric="desire", value=2.5, scope=F.SCOPE_SITE, is_partner=False)
+    their_team = finding(kind=F.ELEMENT_MEAN, metric="desire", value=2.5, scope=F.SCOPE_TEAM, is_partner=True)
+    the_partner = finding(
+        kind=F.ELEMENT_MEAN, metric="desire", value=2.5, scope=F.SCOPE_SITE, is_partner=True
+    )
+    assert recommend([rule], [our_site, their_team], k=K) == []
+    assert recommend([rule], [the_partner], k=K)
 
 
 def test_metric_patterns_match_prefixes():

@@ -35,7 +35,7 @@ def test_a_play_page_shows_actions_for_this_week_and_its_rules(client_for):
     assert "Book the team on a focused session this week" in html
     assert (
         "knowledge-barrier" in html
-        and "Barrier point share for &#x27;knowledge&#x27; is at least 25%" in html
+        and "Barrier point share for &#x27;knowledge&#x27; is at least 30%" in html
     )
     assert "Edit play" not in html
 
