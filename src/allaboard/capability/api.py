@@ -2,7 +2,7 @@
 commitments. Same services and the same permission rules as the pages (see access.py)."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -15,8 +15,8 @@ from ninja.files import UploadedFile
 from allaboard.errors import InputError
 from allaboard.org.models import Person
 
-from . import access, lms, services, xapi
-from .models import AgreedAction, Commitment, Course, Enrolment, ExceptionRequest, Session
+from . import access, insights, lms, services, xapi
+from .models import AgreedAction, Commitment, Course, DecisionRight, Enrolment, ExceptionRequest, Session
 
 router = Router(tags=["capability"])
 
@@ -497,8 +497,6 @@ class TrainingGapOut(Schema):
 def agility(request):
     """None until a published pulse asked the change-agility questions. Hidden groups are null."""
     access.require(access.can_see_metrics(request.user))
-    from . import insights
-
     result = insights.agility_by_unit(request.user)
     if result is None:
         return None
@@ -521,8 +519,6 @@ def agility(request):
 def knowledge_ability_by_training(request):
     """Latest published wave; each group only when listening may show it (at or above k)."""
     access.require(access.can_see_metrics(request.user))
-    from . import insights
-
     gaps = insights.knowledge_ability_by_training(request.user)
     if gaps is None:
         return None
@@ -697,8 +693,6 @@ def my_action_done(request, action_id: int, done: bool = True):
     "/capability/decision-rights", response=list[RightOut], summary="Decision rights (mine=true: your role's)"
 )
 def list_rights(request, mine: bool = False):
-    from .models import DecisionRight
-
     if mine:
         return services.rights_for(request.user.person).select_related("job_role")
     return DecisionRight.objects.select_related("job_role")
@@ -752,8 +746,6 @@ def decision_report(request, days: int = 90):
     access.require(access.can_see_decision_report(request.user))
     if not 7 <= days <= 730:
         raise InputError("days", "must be from 7 to 730")
-    from datetime import timedelta
-
     today = services.today()
     rows = services.decision_report(
         access.metric_units(request.user), since=today - timedelta(days=days), until=today
@@ -790,8 +782,6 @@ def decision_report(request, days: int = 90):
 )
 def list_commitments(request):
     access.require(access.can_see_commitments(request.user))
-    from . import insights
-
     records = services.commitment_records(Commitment.objects.all())
     scores = insights.leadership_by_leader({r.commitment.leader for r in records})
     rows = []

@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from allaboard.errors import InputError
+from allaboard.org import access as org_access
 from allaboard.org import audit
 from allaboard.org.models import JobRole, Person, Unit, UnitKind, User
 
@@ -446,9 +447,7 @@ def trained_series(people: QuerySet[Person], days: list[date], cut: str = "organ
 
 def people_in_scope(user) -> QuerySet[Person]:
     """The people whose training counts in this user's metrics."""
-    from .access import metric_units
-
-    return Person.objects.filter(unit__in=metric_units(user))
+    return Person.objects.filter(unit__in=org_access.visible_units(user))
 
 
 def dashboard_days(until: date, months: int = 24) -> list[date]:
