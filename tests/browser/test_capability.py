@@ -40,4 +40,6 @@ def test_team_leader_records_coaching_on_a_phone(phone_page, story, login, scree
     screenshot(page, "capability-coaching-phone", full_page=True)
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="Using the customer's history on the new desk")).to_be_visible()
-    assert CoachingConversation.objects.filter(person=agent, focus__startswith="Using the customer").count() >= 1
+    assert (
+        CoachingConversation.objects.filter(person=agent, focus__startswith="Using the customer").count() >= 1
+    )
