@@ -561,10 +561,49 @@ def load_or_train(
         examples = read_corpus(kind)
         if not examples:
             raise RuntimeError(f"no training corpus for {kind} comments in {DATA}")
-        model = CommentModel(kind, backend, default_sentiment_mode()).fit(examples)
+        tuned = shipped_thresholds(kind, backend)
+        model = CommentModel(kind, backend, default_sentiment_mode())
+        if tuned is None:
+            model.fit(examples)
+        else:  # skip the cross-validated tuning: it was done on this very corpus and shipped
+            model.fit(examples, thresholds=tuned[0], fallback=tuned[1])
     _save(model, path)
     _remember(key, model)
     return key, model
+
+
+TUNED_THRESHOLDS = DATA / "tuned_thresholds.json"
+
+
+def _tuned_entry_key(kind: str, backend: str) -> str:
+    return f"{backend}-{kind}-{default_sentiment_mode()}"
+
+
+def shipped_thresholds(kind: str, backend: str) -> tuple[dict, float] | None:
+    """Per-label thresholds and fallback tuned by cross-validation on the training corpus and shipped with it,
+    so a new installation trains in seconds. None when the corpus (or backend) has changed since the tuning."""
+    if not TUNED_THRESHOLDS.exists():
+        return None
+    entry = json.loads(TUNED_THRESHOLDS.read_text()).get(_tuned_entry_key(kind, backend))
+    if not entry or entry.get("corpus") != corpus_hash(kind):
+        return None
+    return dict(entry["thresholds"]), float(entry["fallback"])
+
+
+def write_tuned_thresholds(
+    kinds: tuple[str, ...] = ("employee", "customer"), backend: str = "default"
+) -> dict:
+    """Tune thresholds on the training corpus (5-fold cross-validation) and write them to TUNED_THRESHOLDS."""
+    data = json.loads(TUNED_THRESHOLDS.read_text()) if TUNED_THRESHOLDS.exists() else {}
+    for kind in kinds:
+        model = CommentModel(kind, backend, default_sentiment_mode()).fit(read_corpus(kind))
+        data[_tuned_entry_key(kind, backend)] = {
+            "corpus": corpus_hash(kind),
+            "thresholds": model.thresholds,
+            "fallback": model.fallback,
+        }
+    TUNED_THRESHOLDS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    return data
 
 
 KEEP_MODELS = 6  # trained models kept on disk per kind (the newest), besides the corpus-only one
