@@ -83,6 +83,7 @@ def test_the_worker_queue_is_used_when_not_inline(org, settings):
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default"]}
     }
+    services.classify_inline(False)  # a demo build earlier in this process may have left it on
     services.submit_comments([item(1, "Nobody explained why.")])
     comment = Comment.objects.get()
     assert comment.classified_at is None  # queued, not classified while the caller waits
