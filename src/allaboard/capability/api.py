@@ -407,7 +407,7 @@ def record_outcome(request, enrolment_id: int, payload: OutcomeIn):
 
 @router.get("/capability/enrolments", response=list[EnrolmentOut], summary="Training records you may see")
 def list_enrolments(request, person_id: int | None = None, limit: int = 500, offset: int = 0):
-    records = Enrolment.objects.filter(person__in=access.visible_people(request.user))
+    records = Enrolment.objects.filter(person__in=access.training_record_people(request.user))
     if person_id is not None:
         records = records.filter(person_id=person_id)
     return records.order_by("-enrolled_on", "id")[max(0, offset) : max(0, offset) + min(max(1, limit), 5000)]
