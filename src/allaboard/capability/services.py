@@ -563,6 +563,37 @@ def suggested_courses(element_or_source: str) -> list[Course]:
     return [c for c in Course.objects.filter(active=True) if tag in (c.addresses or [])]
 
 
+@dataclass
+class CourseSuggestion:
+    course: Course
+    matches: list[str]
+    next_session: Session | None
+
+
+def courses_for_evidence(
+    evidence: list[dict], on: date | None = None
+) -> tuple[list[str], list[CourseSuggestion]]:
+    """For a playbook recommendation's evidence ([{finding: {metric, ...}}, ...]): the ADKAR elements and
+    resistance sources it names (say knowledge, skills), and the active courses tagged for any of them,
+    best matches first, each with its next session from `on` (today)."""
+    on = on or today()
+    tags = []
+    for item in evidence or []:
+        metric = str(((item or {}).get("finding") or {}).get("metric") or "").strip().lower()
+        if metric in ADDRESSABLE and metric not in tags:
+            tags.append(metric)
+    if not tags:
+        return [], []
+    suggestions = []
+    for course in Course.objects.filter(active=True).order_by("name"):
+        matches = [t for t in tags if t in (course.addresses or [])]
+        if matches:
+            upcoming = course.sessions.filter(starts_on__gte=on).order_by("starts_on").first()
+            suggestions.append(CourseSuggestion(course, matches, upcoming))
+    suggestions.sort(key=lambda s: (-len(s.matches), s.next_session is None, s.course.name))
+    return tags, suggestions
+
+
 # --- coaching -----------------------------------------------------------------------------------------------
 
 
