@@ -11,6 +11,10 @@ What we read from a statement:
   attempt's total time. A completion without any time recorded gets the course's duration.
 - timestamp: when it happened (the day is used); the time the statement arrived when absent.
 
+Before that, xapi_checks.check_statement applies the specification's format rules to the whole statement
+(no nulls, no unknown or wrongly cased keys, UUID/IRI/language-tag/timestamp formats, one identifier per
+Agent, numbers and booleans that are not strings).
+
 Statements for the same person and course continue the person's latest open attempt (enrolled or
 attended); a completed/passed/failed statement on the day an attempt finished updates that attempt (an LMS
 often sends completed and passed together); anything else starts a new attempt.
@@ -35,6 +39,7 @@ from allaboard.org.models import Person, User
 
 from .models import Course, Enrolment, EnrolmentStatus, Source, XapiStatement
 from .services import refresh_formal_training
+from .xapi_checks import check_statement
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {ADL + name: name for name in ("completed", "passed", "failed", "attended")}
@@ -90,6 +95,7 @@ def _where(index: int | None, path: str) -> str:
 def _parse(raw, index: int | None, now: datetime) -> Parsed:
     if not isinstance(raw, dict):
         raise InputError(_where(index, "").rstrip(".") or "body", "a statement is a JSON object")
+    check_statement(raw, index)  # the format rules of the specification; below, what we read from it
     sid = raw.get("id")
     if sid is None:
         canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"))
@@ -134,7 +140,7 @@ def _parse(raw, index: int | None, now: datetime) -> Parsed:
     at = now
     if raw.get("timestamp") is not None:
         try:
-            at = datetime.fromisoformat(str(raw["timestamp"]).replace("Z", "+00:00"))
+            at = datetime.fromisoformat(str(raw["timestamp"]).upper().replace("Z", "+00:00"))
         except ValueError:
             raise InputError(_where(index, "timestamp"), "is not an ISO 8601 timestamp") from None
         if at.tzinfo is None:
