@@ -32,6 +32,7 @@ TIMESTAMP = re.compile(
     r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?$", re.IGNORECASE
 )
 VERSION = re.compile(r"^1\.0(?:\.\d+)?$")
+MBOX = re.compile(r"^mailto:[^@\s]+@[^@\s]+$")
 
 STATEMENT_KEYS = {
     "id", "actor", "verb", "object", "result", "context", "timestamp", "stored", "authority", "version",
@@ -105,16 +106,22 @@ def _object(value, path: str, keys: set[str], at: Where) -> None:
 
 
 def _no_nulls(value, path: str, at: Where) -> None:
-    """2.2.s4.b1.b1: no null values anywhere, except inside extensions."""
-    if value is None:
-        raise InputError(at(path), "must not be null")
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key != "extensions":
-                _no_nulls(inner, f"{path}.{key}" if path else str(key), at)
-    elif isinstance(value, list):
-        for i, inner in enumerate(value):
-            _no_nulls(inner, f"{path}[{i}]", at)
+    """2.2.s4.b1.b1: no null values anywhere, except inside extensions. A loop, not recursion: this runs on
+    every statement of every batch."""
+    stack = [(value, path)]
+    while stack:
+        item, where = stack.pop()
+        kind = type(item)
+        if item is None:
+            raise InputError(at(where), "must not be null")
+        if kind is dict:
+            stack.extend(
+                (inner, f"{where}.{key}" if where else str(key))
+                for key, inner in item.items()
+                if key != "extensions" and (inner is None or type(inner) in (dict, list))
+            )
+        elif kind is list:
+            stack.extend((inner, f"{where}[{i}]") for i, inner in enumerate(item))
 
 
 def _uuid(value, path: str, at: Where) -> None:
@@ -162,7 +169,7 @@ def _actor(value, path: str, at: Where, *, group_allowed: bool = False) -> None:
         _string(value["name"], f"{path}.name", at)
     if "mbox" in value:
         mbox = value["mbox"]
-        if not isinstance(mbox, str) or not re.match(r"^mailto:[^@\s]+@[^@\s]+$", mbox):
+        if not isinstance(mbox, str) or not MBOX.match(mbox):
             raise InputError(at(f"{path}.mbox"), "must be 'mailto:' followed by an email address")
     if "mbox_sha1sum" in value and not re.match(r"^[0-9a-fA-F]{40}$", str(value["mbox_sha1sum"])):
         raise InputError(at(f"{path}.mbox_sha1sum"), "must be 40 hex digits (SHA-1 of the mailto IRI)")
