@@ -272,10 +272,12 @@ def import_upload(request):
         else:
             data = upload.read(settings.ALLABOARD_IMPORT_MAX_BYTES + 1)  # never more than the limit in memory
             try:
-                read_table(data, upload.name)
+                repeated = imports.header_problems(read_table(data, upload.name).header)
             except FileProblem as exc:
                 problem = str(exc)
             else:
+                problem = f"Nothing was uploaded: {repeated[0].reason}." if repeated else None
+            if problem is None:
                 Upload.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
                 pending = Upload.objects.create(
                     token=secrets.token_urlsafe(32),
