@@ -3,7 +3,9 @@
 - Training catalogue: everyone reads it; admins and change leads manage courses, sessions, attendance and
   imports. xAPI statements come from an integrator's admin token.
 - Training metrics: org-wide roles see the whole organisation; a team leader sees their own teams.
-- Individual training records: as org.access.visible_people (an employee sees only their own).
+- Individual training records (enrolments): admins and change leads, who run training, see everyone's; a
+  team leader sees their own people's; everyone else, sponsors included, only their own. A sponsor reads
+  training through the metrics, which hide small groups.
 - Coaching conversations are personal data: only a team leader whose teams include the person reads or
   writes them. Change leads, sponsors and admins see coverage counts per team, never the notes. An agent
   sees their own agreed actions and nothing else.
@@ -50,8 +52,15 @@ def metric_units(user):
     return org_access.visible_units(user)
 
 
-def visible_people(user) -> QuerySet[Person]:
-    return org_access.visible_people(user)
+def training_record_people(user) -> QuerySet[Person]:
+    """The people whose individual enrolments this user may read."""
+    if can_manage_training(user):
+        return Person.objects.all()
+    if org_access.has_role(user, Role.TEAM_LEADER):
+        return org_access.visible_people(user)
+    if getattr(user, "person_id", None):
+        return Person.objects.filter(pk=user.person_id)
+    return Person.objects.none()
 
 
 # --- coaching ---------------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ class OutcomeIn(Schema):
 class GroupSeriesOut(Schema):
     key: str
     label: str
-    trained: list[int]
+    trained: list[int | None]
     active: list[int]
     percent: list[float | None]
 
@@ -216,10 +216,11 @@ class CoverageOut(Schema):
     unit_id: int
     unit: str
     people: int
-    coached: int
+    hidden: bool
+    coached: int | None
     share: float | None
-    overdue_follow_ups: int
-    open_actions: int
+    overdue_follow_ups: int | None
+    open_actions: int | None
 
 
 class RightOut(Schema):
@@ -287,12 +288,13 @@ class TeamDecisionsOut(Schema):
     unit_id: int
     unit: str
     people: int
-    uses: int
-    people_using: int
-    exceptions: int
-    approved: int
-    declined: int
-    pending: int
+    hidden: bool
+    uses: int | None
+    people_using: int | None
+    exceptions: int | None
+    approved: int | None
+    declined: int | None
+    pending: int | None
     median_days_to_decide: float | None
 
 
@@ -405,7 +407,7 @@ def record_outcome(request, enrolment_id: int, payload: OutcomeIn):
 
 @router.get("/capability/enrolments", response=list[EnrolmentOut], summary="Training records you may see")
 def list_enrolments(request, person_id: int | None = None, limit: int = 500, offset: int = 0):
-    records = Enrolment.objects.filter(person__in=access.visible_people(request.user))
+    records = Enrolment.objects.filter(person__in=access.training_record_people(request.user))
     if person_id is not None:
         records = records.filter(person_id=person_id)
     return records.order_by("-enrolled_on", "id")[max(0, offset) : max(0, offset) + min(max(1, limit), 5000)]
@@ -415,7 +417,9 @@ def list_enrolments(request, person_id: int | None = None, limit: int = 500, off
 
 PERCENT_DEFINITION = (
     "At each date: people active that day (started on or before it, not yet left) who completed at least one "
-    "formal change-management course on or before it, over people active that day."
+    "formal change-management course on or before it, over people active that day. trained and percent are "
+    "null for a group with fewer people than the anonymity minimum that day, and for a group hidden so that "
+    "a small group cannot be worked out from a total and the other groups."
 )
 DAYS_DEFINITION = (
     "Hours attended on completed formal change-management enrolments completed in the year, divided by the "
@@ -433,7 +437,7 @@ def percent_trained(request, by: str = "organisation", months: int = 24):
     if not 1 <= months <= 240:
         raise InputError("months", "must be from 1 to 240")
     days = services.dashboard_days(services.today(), months)
-    series = services.trained_series(services.people_in_scope(request.user), days, by)
+    series = services.reportable_trained_series(services.people_in_scope(request.user), days, by)
     return {
         "definition": PERCENT_DEFINITION,
         "by": series.cut,
@@ -661,12 +665,13 @@ def coverage(request, days: int = services.DEFAULT_COACHING_DAYS):
             "unit_id": r.unit.pk,
             "unit": r.unit.name,
             "people": r.people,
+            "hidden": r.hidden,
             "coached": r.coached,
             "share": r.share,
             "overdue_follow_ups": r.overdue_follow_ups,
             "open_actions": r.open_actions,
         }
-        for r in services.coaching_coverage(access.metric_units(request.user), days=days)
+        for r in services.coaching_coverage(access.metric_units(request.user), days=days).rows
     ]
 
 
@@ -758,6 +763,7 @@ def decision_report(request, days: int = 90):
                 k: getattr(r, k)
                 for k in (
                     "people",
+                    "hidden",
                     "uses",
                     "people_using",
                     "exceptions",

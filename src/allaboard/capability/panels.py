@@ -11,12 +11,13 @@ def training_panel(request, role):
     if not access.can_see_metrics(request.user):
         return None
     today = services.today()
-    series = services.trained_series(services.people_in_scope(request.user), [today], "organisation")
+    series = services.reportable_trained_series(services.people_in_scope(request.user), [today])
     latest = series.groups[0] if series.groups else None
     return render_to_string(
         "capability/panel_training.html",
         {
             "trained": latest.trained[0] if latest else 0,
+            "hidden": bool(latest and latest.hidden[0]),
             "active": latest.active[0] if latest else 0,
             "percent": latest.latest if latest else None,
         },

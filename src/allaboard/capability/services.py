@@ -25,7 +25,7 @@ from allaboard.org import access as org_access
 from allaboard.org import audit
 from allaboard.org.models import JobRole, Person, Unit, UnitKind, User
 
-from . import stats
+from . import small_groups, stats
 from .models import (
     ADDRESSABLE,
     AgreedAction,
@@ -334,13 +334,16 @@ def refresh_formal_training(person_ids=None) -> None:
 class GroupSeries:
     key: str
     label: str
-    trained: list[int]
+    trained: list[int | None]
     active: list[int]
+    # Per day: the figure may not be shown (small group, or it would give a small group away).
+    hidden: list[bool] = field(default_factory=list)
 
     @property
     def percent(self) -> list[float | None]:
         return [
-            round(100.0 * t / a, 1) if a else None for t, a in zip(self.trained, self.active, strict=True)
+            round(100.0 * t / a, 1) if a and t is not None else None
+            for t, a in zip(self.trained, self.active, strict=True)
         ]
 
     @property
@@ -427,7 +430,10 @@ def trained_series(people: QuerySet[Person], days: list[date], cut: str = "organ
     """% formally trained at each day for the people given, one line per group of the cut."""
     if cut not in CUTS:
         raise InputError("by", f"must be one of {', '.join(CUTS)}")
-    columns = _people_columns(people)
+    return _series(_people_columns(people), days, cut)
+
+
+def _series(columns: np.ndarray, days: list[date], cut: str) -> TrainedSeries:
     start, end, first, units, roles = columns.T
     if cut == "organisation":
         labels = [("organisation", "Everyone in scope")]
@@ -442,6 +448,39 @@ def trained_series(people: QuerySet[Person], days: list[date], cut: str = "organ
     series = TrainedSeries(cut=cut, days=list(days))
     for i, (key, label) in enumerate(labels):
         series.groups.append(GroupSeries(key, label, trained[i].tolist(), active[i].tolist()))
+    return series
+
+
+def _unit_places() -> dict[int, small_groups.UnitPlace]:
+    """For each unit id: its team (if it is one) and its nearest site or partner (None: head office)."""
+    units = {pk: (path, kind) for pk, path, kind in Unit.objects.values_list("id", "path", "kind")}
+    places = {}
+    for pk, (path, kind) in units.items():
+        chain = [int(part) for part in path.split(".") if part]
+        site = next(
+            (u for u in reversed(chain) if u in units and units[u][1] in (UnitKind.SITE, UnitKind.PARTNER)),
+            None,
+        )
+        partner = site is not None and units[site][1] == UnitKind.PARTNER
+        places[pk] = small_groups.UnitPlace(pk if kind == UnitKind.TEAM else None, site, partner)
+    return places
+
+
+def reportable_trained_series(
+    people: QuerySet[Person], days: list[date], cut: str = "organisation"
+) -> TrainedSeries:
+    """trained_series as pages, panels and the API show it: a group's trained count (and so its %) is
+    None at a day when the group is below the anonymity minimum, or when showing it would let someone
+    work out a small group from a total and its visible siblings (see small_groups)."""
+    if cut not in CUTS:
+        raise InputError("by", f"must be one of {', '.join(CUTS)}")
+    columns = _people_columns(people)
+    series = _series(columns, days, cut)
+    hidden = small_groups.trained_hidden(columns, _unit_places(), list(days))
+    for group in series.groups:
+        cut_of_group = small_groups.group_cut(cut, group.key)
+        group.hidden = [cut_of_group in day for day in hidden]
+        group.trained = [None if h else t for t, h in zip(group.trained, group.hidden, strict=True)]
     return series
 
 
@@ -522,6 +561,37 @@ def suggested_courses(element_or_source: str) -> list[Course]:
     """Active courses tagged as addressing an ADKAR element ('knowledge') or a resistance source ('skills')."""
     tag = (element_or_source or "").strip().lower()
     return [c for c in Course.objects.filter(active=True) if tag in (c.addresses or [])]
+
+
+@dataclass
+class CourseSuggestion:
+    course: Course
+    matches: list[str]
+    next_session: Session | None
+
+
+def courses_for_evidence(
+    evidence: list[dict], on: date | None = None
+) -> tuple[list[str], list[CourseSuggestion]]:
+    """For a playbook recommendation's evidence ([{finding: {metric, ...}}, ...]): the ADKAR elements and
+    resistance sources it names (say knowledge, skills), and the active courses tagged for any of them,
+    best matches first, each with its next session from `on` (today)."""
+    on = on or today()
+    tags = []
+    for item in evidence or []:
+        metric = str(((item or {}).get("finding") or {}).get("metric") or "").strip().lower()
+        if metric in ADDRESSABLE and metric not in tags:
+            tags.append(metric)
+    if not tags:
+        return [], []
+    suggestions = []
+    for course in Course.objects.filter(active=True).order_by("name"):
+        matches = [t for t in tags if t in (course.addresses or [])]
+        if matches:
+            upcoming = course.sessions.filter(starts_on__gte=on).order_by("starts_on").first()
+            suggestions.append(CourseSuggestion(course, matches, upcoming))
+    suggestions.sort(key=lambda s: (-len(s.matches), s.next_session is None, s.course.name))
+    return tags, suggestions
 
 
 # --- coaching -----------------------------------------------------------------------------------------------
@@ -614,21 +684,42 @@ def overdue_follow_ups(conversations: QuerySet[CoachingConversation], on: date |
 
 @dataclass
 class Coverage:
+    """One team's coaching coverage. When `hidden` (a team below the anonymity minimum, or one whose
+    figures would give such a team away from the total), only the headcount is given."""
+
     unit: Unit
     people: int
-    coached: int
-    overdue_follow_ups: int
-    open_actions: int
+    coached: int | None
+    overdue_follow_ups: int | None
+    open_actions: int | None
+    hidden: bool = False
 
     @property
     def share(self) -> float | None:
-        return round(100.0 * self.coached / self.people, 1) if self.people else None
+        return round(100.0 * self.coached / self.people, 1) if self.people and not self.hidden else None
+
+
+@dataclass
+class CoverageReport:
+    """Coaching coverage per team and for all the teams together. The total's coached count is None
+    when the total itself may not be shown (fewer than k people, or it would give a small team away)."""
+
+    rows: list[Coverage]
+    people: int
+    coached: int | None
+
+    @property
+    def share(self) -> float | None:
+        return (
+            round(100.0 * self.coached / self.people, 1) if self.people and self.coached is not None else None
+        )
 
 
 def coaching_coverage(
     units: QuerySet[Unit], *, days: int = DEFAULT_COACHING_DAYS, on: date | None = None
-) -> list[Coverage]:
-    """Per team: active people, how many had a coaching conversation in the last `days` days, overdue follow-ups."""
+) -> CoverageReport:
+    """Per team: active people, how many had a coaching conversation in the last `days` days, overdue
+    follow-ups and open actions; blank for the teams small_groups hides, since the total is shown too."""
     on = on or today()
     since = on - timedelta(days=days)
     teams = list(units.filter(kind=UnitKind.TEAM).order_by("name"))
@@ -653,12 +744,18 @@ def coaching_coverage(
         .annotate(n=Count("id"))
         .values_list("conversation__person__unit_id", "n")
     )
-    return [
-        Coverage(
+    hidden, total_hidden = small_groups.hidden_teams(
+        {t.pk: headcount.get(t.pk, 0) for t in teams}, total_shown=True
+    )
+    rows = [
+        Coverage(t, headcount.get(t.pk, 0), None, None, None, hidden=True)
+        if t.pk in hidden
+        else Coverage(
             t, headcount.get(t.pk, 0), coached.get(t.pk, 0), overdue.get(t.pk, 0), open_actions.get(t.pk, 0)
         )
         for t in teams
     ]
+    return CoverageReport(rows, sum(headcount.values()), None if total_hidden else sum(coached.values()))
 
 
 def my_actions(person: Person) -> QuerySet[AgreedAction]:
@@ -797,23 +894,27 @@ def decide_exception(
 
 @dataclass
 class TeamDecisions:
+    """One team's use of decision rights; every figure but the headcount is None when `hidden`."""
+
     unit: Unit
     people: int
-    uses: int
-    people_using: int
-    exceptions: int
-    approved: int
-    declined: int
-    pending: int
+    uses: int | None
+    people_using: int | None
+    exceptions: int | None
+    approved: int | None
+    declined: int | None
+    pending: int | None
     median_days_to_decide: float | None
+    hidden: bool = False
 
     @property
     def share_using(self) -> float | None:
-        return round(100.0 * self.people_using / self.people, 1) if self.people else None
+        return round(100.0 * self.people_using / self.people, 1) if self.people and not self.hidden else None
 
 
 def decision_report(units: QuerySet[Unit], *, since: date, until: date | None = None) -> list[TeamDecisions]:
-    """Per team: how often decision rights were used, by how many people, and what happened to exceptions."""
+    """Per team: how often decision rights were used, by how many people, and what happened to exceptions.
+    A team below the anonymity minimum gets its headcount only (no total is shown, so nothing more hides)."""
     until = until or today()
     teams = list(units.filter(kind=UnitKind.TEAM).order_by("name"))
     headcount = dict(
@@ -834,8 +935,12 @@ def decision_report(units: QuerySet[Unit], *, since: date, until: date | None = 
         person__unit__in=teams, requested_on__range=(since, until)
     ).select_related("person"):
         exceptions[request.person.unit_id].append(request)
+    hidden, _ = small_groups.hidden_teams({t.pk: headcount.get(t.pk, 0) for t in teams}, total_shown=False)
     report = []
     for team in teams:
+        if team.pk in hidden:
+            report.append(TeamDecisions(team, headcount.get(team.pk, 0), *[None] * 7, hidden=True))
+            continue
         requests = exceptions[team.pk]
         waits = [(r.decided_on - r.requested_on).days for r in requests if r.decided_on]
         report.append(

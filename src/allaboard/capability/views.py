@@ -52,7 +52,7 @@ def dashboard(request):
     today = services.today()
     people = services.people_in_scope(request.user)
     days = services.dashboard_days(today, _int(request.GET.get("months"), 24, 3, 120))
-    series = services.trained_series(people, days, cut)
+    series = services.reportable_trained_series(people, days, cut)
     years = [today.year - 2, today.year - 1, today.year]
     agility = insights.agility_by_unit(request.user)
     context = {
@@ -83,6 +83,7 @@ def _latest_rows(series) -> list[dict]:
                 "latest": percent[-1] if percent else None,
                 "year_ago": percent[-13] if len(percent) >= 13 else None,
                 "trained_now": group.trained[-1] if group.trained else 0,
+                "hidden_now": bool(group.hidden and group.hidden[-1]),
                 "active_now": group.active[-1] if group.active else 0,
             }
         )
@@ -418,20 +419,8 @@ def action_done(request, pk: int):
 def coaching_coverage(request):
     require(access.can_see_coverage(request.user))
     days = _int(request.GET.get("days"), services.DEFAULT_COACHING_DAYS, 1, 365)
-    rows = services.coaching_coverage(access.metric_units(request.user), days=days)
-    people = sum(r.people for r in rows)
-    coached = sum(r.coached for r in rows)
-    return render(
-        request,
-        "capability/coverage.html",
-        {
-            "rows": rows,
-            "days": days,
-            "people": people,
-            "coached": coached,
-            "share": round(100 * coached / people, 1) if people else None,
-        },
-    )
+    report = services.coaching_coverage(access.metric_units(request.user), days=days)
+    return render(request, "capability/coverage.html", {"report": report, "rows": report.rows, "days": days})
 
 
 # --- decision autonomy ------------------------------------------------------------------------------------

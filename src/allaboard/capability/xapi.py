@@ -11,6 +11,10 @@ What we read from a statement:
   attempt's total time. A completion without any time recorded gets the course's duration.
 - timestamp: when it happened (the day is used); the time the statement arrived when absent.
 
+Before that, xapi_checks.check_statement applies the specification's format rules to the whole statement
+(no nulls, no unknown or wrongly cased keys, UUID/IRI/language-tag/timestamp formats, one identifier per
+Agent, numbers and booleans that are not strings).
+
 Statements for the same person and course continue the person's latest open attempt (enrolled or
 attended); a completed/passed/failed statement on the day an attempt finished updates that attempt (an LMS
 often sends completed and passed together); anything else starts a new attempt.
@@ -35,6 +39,7 @@ from allaboard.org.models import Person, User
 
 from .models import Course, Enrolment, EnrolmentStatus, Source, XapiStatement
 from .services import refresh_formal_training
+from .xapi_checks import check_statement
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 VERBS = {ADL + name: name for name in ("completed", "passed", "failed", "attended")}
@@ -87,9 +92,10 @@ def _where(index: int | None, path: str) -> str:
     return f"statements[{index}].{path}" if index is not None else path
 
 
-def _parse(raw, index: int | None, now: datetime) -> Parsed:
+def _parse(raw, index: int | None, now: datetime, zone=None, today: date | None = None) -> Parsed:
     if not isinstance(raw, dict):
         raise InputError(_where(index, "").rstrip(".") or "body", "a statement is a JSON object")
+    check_statement(raw, index)  # the format rules of the specification; below, what we read from it
     sid = raw.get("id")
     if sid is None:
         canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"))
@@ -134,13 +140,14 @@ def _parse(raw, index: int | None, now: datetime) -> Parsed:
     at = now
     if raw.get("timestamp") is not None:
         try:
-            at = datetime.fromisoformat(str(raw["timestamp"]).replace("Z", "+00:00"))
+            at = datetime.fromisoformat(str(raw["timestamp"]).upper().replace("Z", "+00:00"))
         except ValueError:
             raise InputError(_where(index, "timestamp"), "is not an ISO 8601 timestamp") from None
         if at.tzinfo is None:
             at = timezone.make_aware(at, timezone.get_current_timezone())
-    day = timezone.localtime(at).date()
-    if day > timezone.localdate(now):
+    zone = zone or timezone.get_current_timezone()
+    day = at.astimezone(zone).date()
+    if day > (today or now.astimezone(zone).date()):
         raise InputError(_where(index, "timestamp"), "is in the future")
     return Parsed(
         index or 0, sid, VERBS[verb_id], mbox, account, obj["id"].strip(), score, hours, day, at, raw
@@ -213,7 +220,9 @@ def ingest(statements, actor: User | None = None) -> IngestResult:
     if len(items) > MAX_STATEMENTS:
         raise InputError("body", f"send at most {MAX_STATEMENTS} statements per request")
     now = timezone.now()
-    parsed = [_parse(raw, None if single else i, now) for i, raw in enumerate(items)]
+    zone = timezone.get_current_timezone()
+    today = now.astimezone(zone).date()
+    parsed = [_parse(raw, None if single else i, now, zone, today) for i, raw in enumerate(items)]
     people_by_email, people_by_id = _people(parsed)
     courses = {
         c.xapi_activity_id: c
@@ -253,23 +262,21 @@ def ingest(statements, actor: User | None = None) -> IngestResult:
 
 
 def _people(parsed: list[Parsed]) -> tuple[dict, dict]:
+    """Person ids by lower-case email and by employee id (plain values: no model instances per row)."""
     emails = {p.mbox for p in parsed if p.mbox}
     accounts = {p.account for p in parsed if p.account}
     by_email, by_id = {}, {}
     if emails:
-        for person in Person.objects.filter(email__in=emails).only("id", "email", "employee_id"):
-            by_email[person.email.lower()] = person
+        for pk, email in Person.objects.filter(email__in=emails).values_list("id", "email"):
+            by_email[email.lower()] = pk
         missing = emails - set(by_email)
         if missing:  # emails stored with capitals: a slower case-insensitive look-up for those only
             for email in missing:
-                person = Person.objects.filter(email__iexact=email).only("id", "email").first()
-                if person:
-                    by_email[email] = person
+                pk = Person.objects.filter(email__iexact=email).values_list("id", flat=True).first()
+                if pk:
+                    by_email[email] = pk
     if accounts:
-        by_id = {
-            p.employee_id: p
-            for p in Person.objects.filter(employee_id__in=accounts).only("id", "employee_id")
-        }
+        by_id = dict(Person.objects.filter(employee_id__in=accounts).values_list("employee_id", "id"))
     return by_email, by_id
 
 
@@ -291,7 +298,7 @@ ATTEMPT_FIELDS = ["status", "hours_attended", "completed_on", "score"]
 
 
 def _apply(fresh: list[Parsed], by_email: dict, by_id: dict, courses: dict) -> None:
-    person_of = {p.statement_id: (by_email.get(p.mbox) if p.mbox else by_id.get(p.account)).pk for p in fresh}
+    person_of = {p.statement_id: by_email.get(p.mbox) if p.mbox else by_id.get(p.account) for p in fresh}
     person_ids = set(person_of.values())
     latest: dict[tuple[int, int], _Attempt] = {}
     existing = (
@@ -328,15 +335,34 @@ def _apply(fresh: list[Parsed], by_email: dict, by_id: dict, courses: dict) -> N
 def _prep(model, names: list[str]):
     """Column names, and per column how to turn a Python value into a database value.
 
-    Integers and text go as they are; dates, decimals, UUIDs and JSON go through their field, bound to
-    the real connection (not the thread-local proxy, which is slow to look up thousands of times)."""
+    Integers and text go as they are. Dates, decimals, UUIDs and JSON take the short path this database's
+    driver accepts (what Django's field would produce, without its per-value checks: these values were
+    built by this module); anything else goes through its field, bound to the real connection (not the
+    thread-local proxy, which is slow to look up thousands of times)."""
     real = connections[DEFAULT_DB_ALIAS]
     fields = [model._meta.get_field(name) for name in names]
-    plain = (models.ForeignKey, models.CharField, models.IntegerField)
-    preps = [
-        None if isinstance(f, plain) else (lambda value, f=f: f.get_db_prep_save(value, real)) for f in fields
-    ]
-    return [f.column for f in fields], preps
+    return [f.column for f in fields], [_fast_prep(f, real) for f in fields]
+
+
+def _fast_prep(field, real):
+    if isinstance(field, models.ForeignKey | models.CharField | models.IntegerField):
+        return None
+    postgres = real.vendor == "postgresql"
+    if isinstance(field, models.DateTimeField):
+        return lambda value: field.get_db_prep_save(value, real)
+    if isinstance(field, models.DateField):
+        return None if postgres else (lambda value: value.isoformat() if value is not None else None)
+    if isinstance(field, models.DecimalField):
+        return None  # both drivers take a Decimal (Django registers str as SQLite's adapter)
+    if isinstance(field, models.UUIDField):
+        return None if postgres else (lambda value: value.hex if value is not None else None)
+    if isinstance(field, models.JSONField):
+        if postgres:
+            from psycopg.types.json import Jsonb
+
+            return Jsonb
+        return json.dumps
+    return lambda value: field.get_db_prep_save(value, real)
 
 
 def _values(preps, row) -> list:

@@ -198,6 +198,7 @@ class LinkageOut(Schema):
     points: list[LinkPointOut]
     correlation: IntervalOut | None
     statement: str
+    wave_id: int | None
     teams_below_employee_threshold: int
     teams_below_customer_sample: int
     notes: list[str]
@@ -521,8 +522,10 @@ def linkage(
     days: int = 28,
     wave_id: int | None = None,
 ):
-    """The customer period is start..end, or by default the `days` up to the close of the pulse the
-    employee measure comes from (up to today without one)."""
+    """The customer period is start..end, or by default the period of the pulse the employee measure comes
+    from (`wave_id`, or the latest published one), widened to at least `days` up to its close (the `days`
+    up to today without a pulse). 400 naming wave_id for a pulse that is not a published pulse of the
+    programme."""
     access.require_linkage(request.user)
     programme = get_object_or_404(Programme, pk=programme_id)
     if measure not in dict(services.linkage_measures()):
@@ -545,6 +548,7 @@ def linkage(
         if r is None
         else {"estimate": r.estimate, "low": r.low, "high": r.high, "n": r.n, "method": r.method},
         "statement": services.linkage_statement(result),
+        "wave_id": result.wave.pk if result.wave is not None else None,
         "teams_below_employee_threshold": result.left_out_employee,
         "teams_below_customer_sample": result.left_out_customer,
         "notes": result.notes,

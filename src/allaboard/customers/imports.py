@@ -635,9 +635,26 @@ def guess_mapping(header: list[str], saved: Mapping[str, str] | None = None) -> 
     return mapping
 
 
+def header_problems(header: list[str]) -> list[Problem]:
+    """Two columns with the same name (after normalising: "CSAT" and "csat " are one name) cannot be told
+    apart by a mapping or kept as attributes: the file is refused, naming them."""
+    counts = Counter(h for h in header if h)
+    return [
+        Problem(
+            1,
+            "file",
+            f"the header has {n} columns named {name!r} (columns {', '.join(str(i + 1) for i, h in enumerate(header) if h == name)}); "
+            "rename them so that every column has its own name",
+        )
+        for name, n in counts.items()
+        if n > 1
+    ]
+
+
 def check_mapping(header: list[str], mapping: Mapping[str, str]) -> list[Problem]:
-    """Problems with a mapping: unknown fields or columns, a column used twice, required fields missing."""
-    problems = []
+    """Problems with a mapping: a header with a repeated name, unknown fields or columns, a column used for
+    two fields, required fields missing."""
+    problems = header_problems(header)
     columns = set(h for h in header if h)
     seen: dict[str, str] = {}
     for name, column in mapping.items():
@@ -646,7 +663,13 @@ def check_mapping(header: list[str], mapping: Mapping[str, str]) -> list[Problem
         elif column not in columns:
             problems.append(Problem(None, name, f"the file has no column {column!r}"))
         elif column in seen:
-            problems.append(Problem(None, name, f"column {column!r} is already used for {seen[column]}"))
+            problems.append(
+                Problem(
+                    None,
+                    name,
+                    f"column {column!r} is already mapped to {seen[column]}; a column holds one field",
+                )
+            )
         else:
             seen[column] = name
     if "date" not in mapping:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 
 from allaboard.anonymity import min_comment_group_size, min_group_size
+from allaboard.errors import InputError
 from allaboard.intervals import Difference, Interval
 from allaboard.org.models import Person, Unit, UnitKind
 from allaboard.programmes.models import Milestone, MilestoneKind, Programme
@@ -732,6 +733,7 @@ class Linkage:
     customer_threshold: int
     available: bool = True
     notes: list[str] = field(default_factory=list)
+    wave: object = None  # the listening pulse the employee measure comes from, when there is one
 
 
 def linkage_measures() -> list[tuple[str, str]]:
@@ -767,25 +769,43 @@ def _element_value(mean) -> tuple[float, int] | None:
     return float(value), int(n)
 
 
+def linkage_waves(programme: Programme) -> list:
+    """The programme's published pulses, newest first, that a linkage can read (empty without listening)."""
+    if listening_service("latest_wave") is None:
+        return []
+    from allaboard.listening.models import Wave
+
+    return list(
+        Wave.objects.filter(survey__programme_id=programme.pk, published=True)
+        .select_related("survey")
+        .order_by("-closes", "-pk")
+    )
+
+
 def linkage_wave(programme: Programme, measure: str, wave_id: int | None = None):
     """The listening wave (pulse) the employee measure comes from: the one asked for, or the programme's
-    latest published one (asking the ADKAR element, for an element). None without listening."""
+    latest published one (asking the ADKAR element, for an element). None without listening or a pulse.
+
+    A `wave_id` that is not a published pulse of this programme is an InputError on "wave_id": results
+    of another programme, or of a pulse still open, are never read."""
     fn = listening_service("latest_wave")
+    if wave_id is not None:
+        wave = next((w for w in linkage_waves(programme) if w.pk == wave_id), None) if fn else None
+        if wave is None:
+            raise InputError("wave_id", f"{wave_id} is not a published pulse of the programme {programme}")
+        return wave
     if fn is None:
         return None
-    if wave_id is not None:
-        from allaboard.listening.models import Wave
-
-        return Wave.objects.filter(pk=wave_id, survey__programme_id=programme.pk).first()
     return fn(programme.pk, None if measure.startswith("source:") else measure)
 
 
 def linkage_window(wave, days: int | None = None, today: date | None = None) -> Window:
-    """The customer period matching the employee measure: the `days` (default 28) up to the pulse's close,
-    or up to today when there is no pulse."""
+    """The customer period matching the employee measure: the pulse's own period (open to close),
+    widened to at least `days` (default 28) up to its close so that teams have enough customer answers;
+    without a pulse, the `days` up to today."""
     days = days or 28
     if wave is not None:
-        return Window(wave.closes - timedelta(days=days - 1), wave.closes)
+        return Window(min(wave.opens, wave.closes - timedelta(days=days - 1)), wave.closes)
     return last_days(days, today)
 
 
@@ -835,8 +855,9 @@ def linkage(
     days: int | None = None,
 ) -> Linkage:
     """Team-level employee measure (x) against team customer outcome (y) with Pearson's r and its Fisher z
-    interval. The customer period is `window`, or by default the `days` (28) up to the close of the pulse
-    the employee measure comes from. Association, not proof."""
+    interval. The customer period is `window`, or by default the period of the pulse the employee measure
+    comes from (see linkage_window). Only teams at or above the anonymity minimum for the employee measure
+    are points. Association, not proof. InputError on "wave_id" for a pulse that cannot be read."""
     titles = dict(linkage_measures())
     if measure not in titles:
         raise ValueError(f"unknown measure {measure!r}")
@@ -874,6 +895,7 @@ def linkage(
         min_comment_group_size() if measure.startswith("source:") else min_group_size(),
         k_customer,
         notes=notes,
+        wave=wave,
     )
 
 

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from allaboard.errors import InputError
 from allaboard.org import audit
 from allaboard.org.models import Person, Unit
 from allaboard.programmes.models import Programme, Status
@@ -229,21 +230,30 @@ def linkage(request):
     if measure not in dict(measures):
         measure = measures[0][0]
     outcome = request.GET.get("outcome") if request.GET.get("outcome") in S.MEASURES else "nps"
-    window = _window(request)
-    result = services.linkage(programme, measure, outcome, window) if programme else None
+    days = _int(request.GET.get("days"))
+    days = days if days in dict(WINDOWS) else 28
+    wave_id = _int(request.GET.get("wave"))
+    result, problem = None, None
+    if programme:
+        try:
+            result = services.linkage(programme, measure, outcome, None, wave_id, days)
+        except InputError as exc:
+            problem = f"Choose another pulse: {exc.reason}."
     return render(
         request,
         "customers/linkage.html",
         {
             "programmes": programmes,
             "programme": programme,
+            "waves": services.linkage_waves(programme) if programme else [],
+            "wave": result.wave if result else None,
+            "problem": problem,
             "measures": measures,
             "measure": measure,
             "outcome": outcome,
             "outcomes": S.MEASURE_TITLES,
-            "window": window,
             "windows": WINDOWS,
-            "days": _int(request.GET.get("days")) or 28,
+            "days": days,
             "result": result,
             "statement": services.linkage_statement(result) if result else "",
             "scatter": {
@@ -252,6 +262,7 @@ def linkage(request):
                 "y_title": S.MEASURE_TITLES[outcome],
             },
         },
+        status=400 if problem else 200,
     )
 
 
@@ -272,10 +283,12 @@ def import_upload(request):
         else:
             data = upload.read(settings.ALLABOARD_IMPORT_MAX_BYTES + 1)  # never more than the limit in memory
             try:
-                read_table(data, upload.name)
+                repeated = imports.header_problems(read_table(data, upload.name).header)
             except FileProblem as exc:
                 problem = str(exc)
             else:
+                problem = f"Nothing was uploaded: {repeated[0].reason}." if repeated else None
+            if problem is None:
                 Upload.objects.filter(at__lt=timezone.now() - timedelta(days=1)).delete()
                 pending = Upload.objects.create(
                     token=secrets.token_urlsafe(32),

@@ -90,7 +90,7 @@ def test_coverage_per_team_counts_people_coached_in_the_window(org, team):
     CoachingConversationFactory(person=people[0], coach=leader, held_on=TODAY - timedelta(days=2))
     CoachingConversationFactory(person=people[0], coach=leader, held_on=TODAY - timedelta(days=9))
     CoachingConversationFactory(person=people[1], coach=leader, held_on=TODAY - timedelta(days=45))
-    rows = {r.unit.code: r for r in services.coaching_coverage(org.root.subtree(), days=30, on=TODAY)}
+    rows = {r.unit.code: r for r in services.coaching_coverage(org.root.subtree(), days=30, on=TODAY).rows}
     lds = rows["LDS-T1"]
     assert (lds.people, lds.coached, lds.share) == (5, 1, 20.0)  # the leader is not counted as coachee
     assert rows["GLA-T1"].coached == 0

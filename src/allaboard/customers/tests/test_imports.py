@@ -166,6 +166,31 @@ def test_a_mapping_to_a_column_the_file_lacks_is_refused(org):
     assert "no column 'satisfaction'" in report.problems[0].reason
 
 
+def test_two_fields_mapped_to_the_same_column_are_refused(org):
+    report = run(csv("r1,2025-03-03,phone,LDS-T1,,5,9,,,"), MAPPING | {"nps": "csat"})
+    assert not report.ok and nothing_stored()
+    [problem] = report.problems
+    assert problem.field == "nps" and "'csat' is already mapped to csat" in problem.reason
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "response_id,date,channel,team,agent,csat,nps,ces,comment,csat",  # the same name twice
+        "response_id,date,channel,team,agent,CSAT,nps,ces,comment, csat ",  # the same once normalised
+        "response_id,date,channel,team,agent,csat,nps,ces,comment,region,region",  # an unmapped column
+    ],
+)
+def test_a_file_with_two_columns_of_the_same_name_is_refused(org, header):
+    width = header.count(",") + 1
+    row = ",".join(["r1", "2025-03-03", "phone", "LDS-T1", "", "5", "9", "", "ok", "North", "South"][:width])
+    report = run(csv(row, header=header))
+    assert not report.ok and nothing_stored()
+    [problem] = [p for p in report.problems if p.field == "file"]
+    assert problem.line == 1 and "columns named" in problem.reason
+    assert not AuditEntry.objects.filter(action="import").exists()
+
+
 def test_a_file_in_the_wrong_encoding_is_refused(org):
     data = "response_id,date,team,csat,comment\nr1,2025-03-03,LDS-T1,5,Très bien\n".encode("latin-1")
     report = run(data, {"external_id": "response_id", "date": "date", "team": "team", "csat": "csat"})

@@ -128,6 +128,30 @@ def test_a_bad_file_shows_every_problem_and_stores_nothing(client_for, org):
     assert not FeedbackSource.objects.exists()
 
 
+def test_a_file_with_a_repeated_column_name_is_refused_at_upload(client_for, org):
+    content = FILE.replace("Verbatim", "Team Code", 1)
+    response = upload(client_for(Role.ADMIN), content)
+    assert response.status_code == 400
+    assert "columns named &#x27;team_code&#x27;" in response.content.decode()
+    assert not Upload.objects.exists() and not Feedback.objects.exists()
+
+
+def test_mapping_two_fields_to_one_column_is_refused_and_writes_nothing(client_for, org):
+    client = client_for(Role.ADMIN)
+    location = upload(client)["Location"]
+    form = {
+        "map_date": "submitted_at",
+        "map_team": "team_code",
+        "map_csat": "overall_satisfaction",
+        "map_nps": "overall_satisfaction",
+        "map_external_id": "response_id",
+    }
+    page = client.post(location, form)
+    assert page.status_code == 400
+    assert "already mapped to csat" in page.content.decode()
+    assert not Feedback.objects.exists() and not FeedbackSource.objects.exists()
+
+
 def test_an_unreadable_upload_is_refused_at_once(client_for, org):
     client = client_for(Role.ADMIN)
     response = client.post(
