@@ -145,7 +145,8 @@ def measures(tool: Tool, person_ids: list[int], on: date, uses: dict[int, Use] |
         active=len(active),
         breadth=sum(u.behaviours_recent / behaviours for u in active) / len(active) if active else None,
         frequency=sum(freqs) / len(freqs) if freqs else None,
-        proficiency=sum(scores.values()) / len(scores) if scores else None,
+        # Scores are personal: a mean of fewer than k of them is not shown.
+        proficiency=sum(scores.values()) / len(scores) if len(scores) >= min_group_size() else None,
         proficiency_n=len(scores),
         reportable=len(person_ids) >= min_group_size(),
     )
