@@ -24,6 +24,13 @@ def _fits_the_screen(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def _scroll_to(page, selector: str) -> None:
+    """Scroll so the first element matching `selector` in the page's main part is at the top."""
+    page.locator("main").locator(selector).first.evaluate(
+        "el => window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - 8)"
+    )
+
+
 def _pulse_for_the_agents_team(demo):
     """The desk pulse (ADKAR and fear and uncertainty, one open question) opened for the agent's team:
     the invitations go out by email through the comms worker (inline in tests)."""
@@ -101,7 +108,7 @@ def test_a_change_lead_reads_the_heatmap_of_the_pulse(page, demo, login, screens
     chapter.build(demo)
     waves = demo.refs["listening"]["waves"]
     first = waves[0]
-    page.set_viewport_size({"width": 1280, "height": 900})
+    page.set_viewport_size({"width": 1600, "height": 1000})  # twelve scales side by side
     login(page, "changelead")
     leeds = Unit.objects.get(code="LDS")
     page.goto(f"/listening/waves/{first.pk}/heatmap/?unit={leeds.pk}")
@@ -112,6 +119,7 @@ def test_a_change_lead_reads_the_heatmap_of_the_pulse(page, demo, login, screens
     expect(page.locator("th[aria-sort=ascending]")).to_have_text("Knowledge")
     first_row = table.locator("tbody tr:not(.comparison)").first
     expect(first_row).to_contain_text(re.compile(r"Leeds (Billing|Digital)"))  # lowest Knowledge first
+    _scroll_to(page, "h2")
     screenshot(page, "listening-heatmap")
 
     glasgow = Unit.objects.get(code="GLA-D4")
@@ -119,6 +127,9 @@ def test_a_change_lead_reads_the_heatmap_of_the_pulse(page, demo, login, screens
     night = page.locator("table.heat tbody tr", has_text="Glasgow Business Customers 2")
     expect(night.locator("td.suppressed")).to_be_visible()  # below the anonymity threshold: no figures
 
-    page.goto(f"/listening/waves/{first.pk}/")
+    partner = Unit.objects.get(code="APX")
+    page.goto(f"/listening/waves/{first.pk}/?unit={partner.pk}")
+    expect(page.locator("#barriers-h")).to_have_text("ADKAR barrier points")
     expect(page.locator("main")).to_contain_text("Desire")
-    screenshot(page, "listening-results", full_page=False)
+    _scroll_to(page, "h2")
+    screenshot(page, "listening-results")

@@ -233,7 +233,7 @@ def build(story) -> None:
     from allaboard.textinsight.services import classify_inline
 
     redactor = current_redactor()
-    waves, totals = [], Counter()
+    waves, totals, closed = [], Counter(), Counter()
     classify_inline(True)  # no worker while the demo builds: comments are classified as they arrive
     try:
         for number, (start, end) in enumerate(WAVES, start=1):
@@ -249,6 +249,8 @@ def build(story) -> None:
             )
             totals.update(counts)
             if wave.closes < today:
+                closed.update(counts)
+            if wave.closes < today:
                 publish(wave)
             waves.append(wave)
     finally:
@@ -257,8 +259,8 @@ def build(story) -> None:
     hidden = _hidden_teams(waves[-2])
     story.facts.append(
         f"Pulse '{NAME}': {len(waves)} waves four weeks apart ({sum(w.closes < today for w in waves)} closed, "
-        f"one open now), {totals['responses']:,} responses from {totals['invited']:,} invitations "
-        f"({totals['responses'] / max(totals['invited'], 1):.0%}), {totals['comments']:,} comments; barrier "
+        f"one open now), {totals['responses']:,} responses ({closed['responses'] / max(closed['invited'], 1):.0%} "
+        f"of those invited answered the closed waves), {totals['comments']:,} comments; barrier "
         f"points: Knowledge in Leeds Billing and Digital and in Cardiff (rising after its training push), Desire "
         f"at Apex where job-security fear is highest; {hidden} team(s) below k={survey.k} hidden in the last "
         "closed wave"
