@@ -232,7 +232,14 @@ def build(story) -> None:
     from allaboard.textinsight.redaction import current_redactor
     from allaboard.textinsight.services import classify_inline
 
-    redactor = current_redactor()
+    redact = current_redactor().redact
+    cache: dict[str, str] = {}
+
+    def redactor(text: str) -> str:  # the same few dozen texts recur: mask each once
+        if text not in cache:
+            cache[text] = redact(text)
+        return cache[text]
+
     waves, totals, closed = [], Counter(), Counter()
     classify_inline(True)  # no worker while the demo builds: comments are classified as they arrive
     try:
@@ -357,7 +364,7 @@ def _answer_wave(rng, wave, design, units, trained, today, redactor, skip) -> Co
         part = aggregates.contribution(design, values)
         texts = _comments(rng, design, part, code, wave.number)
         for question_id, text in texts.items():
-            values[question_id] = redactor.redact(text)
+            values[question_id] = redactor(text)
             part.items[str(question_id)] = {"n": 1, "t": 0, "q": 0, "c": {}}  # as contribution() counts it
         response = Response(
             id=uuid.UUID(int=rng.getrandbits(128), version=4),
