@@ -535,7 +535,9 @@ def _answer_page(request, state: services.LinkState, save_url: str, status: int 
         context |= {"fields": fields, "save_url": save_url, "languages": survey.language_list}
     response = render(request, "listening/answer.html", context, status=status)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    # The link's token is in the URL: never send it to another site as a Referer. Not "no-referrer":
+    # with it, browsers send "Origin: null" when the form is posted, and Django's CSRF check refuses it.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
