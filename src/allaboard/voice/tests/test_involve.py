@@ -91,7 +91,7 @@ def test_the_lead_publishes_what_changed_and_the_teams_hear(org):
     services.publish_response(org.users[Role.CHANGE_LEAD], consultation, "We kept Sunday mornings free.")
     consultation.refresh_from_db()
     assert consultation.published_on == date.today()
-    told = Delivery.objects.filter(purpose="voice_consultation")
+    told = Delivery.objects.filter(purpose="voice_consultation", channel="feed")
     assert told.count() == org.teams["LDS-T1"].members.count()
     with pytest.raises(PermissionDenied):
         services.publish_response(org.users[Role.TEAM_LEADER], consultation, "No")
@@ -273,8 +273,15 @@ def test_customer_compliments_become_kudos_once(org, monkeypatch):
     personal = Kudos.objects.get(source_ref="customers:41")
     assert personal.person == agent and personal.source == "customer"
     assert Kudos.objects.get(source_ref="customers:42").unit == org.teams["GLA-T1"]
-    assert Delivery.objects.filter(purpose="voice_kudos", person=agent).count() == 1
-    team_told = Delivery.objects.filter(purpose="voice_kudos", person__unit=org.teams["GLA-T1"]).count()
+    assert set(
+        Delivery.objects.filter(purpose="voice_kudos", person=agent).values_list("channel", flat=True)
+    ) == {
+        "feed",
+        "email",
+    }
+    team_told = Delivery.objects.filter(
+        purpose="voice_kudos", person__unit=org.teams["GLA-T1"], channel="feed"
+    ).count()
     assert team_told == org.teams["GLA-T1"].members.count()
 
 
