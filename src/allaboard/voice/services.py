@@ -2,8 +2,9 @@
 
 Rules kept here:
 - free text is redacted (allaboard.textinsight.redaction.redact) before it is stored;
-- an anonymous idea, comment or consultation answer stores no person and no team, its audit entry has no
-  actor, and nobody is notified about it by name; its author follows it with a one-time key;
+- an anonymous idea, comment or consultation answer stores no person and no team, leaves no audit entry
+  (whose time to the second could be matched with its author's other steps), and nobody is notified about
+  it by name; its author follows it with a one-time key;
 - every status change has a reason, and the author (unless anonymous) and the voters are told;
 - bad input raises InputError before anything is written.
 """
@@ -212,7 +213,10 @@ def submit_idea(user, data: dict, *, on: date | None = None) -> Submitted:
         )
         key = AnonymousKey.issue(idea) if anonymous else ""
         snapshot = {"title": title, "category": category, "programme": programme.pk, "anonymous": anonymous}
-        audit.record(None if anonymous else user, "create", idea, audit.diff({}, snapshot))
+        if (
+            not anonymous
+        ):  # an audit entry's time, to the second, could be matched with the author's other steps
+            audit.record(user, "create", idea, audit.diff({}, snapshot))
     _to_textinsight(idea)
     return Submitted(idea, key)
 
@@ -348,7 +352,8 @@ def comment(user, idea: Idea, text: str, *, anonymous: bool = False, on: date | 
             author=None if anonymous else person,
             created_on=on or today(),
         )
-        audit.record(None if anonymous else user, "comment", idea, {"comment": [None, made.pk]})
+        if not anonymous:  # no timed trace of an anonymous comment (see submit_idea)
+            audit.record(user, "comment", idea, {"comment": [None, made.pk]})
     return made
 
 
@@ -854,7 +859,8 @@ def give_feedback(
         author=None if anonymous else person,
         created_on=on,
     )
-    audit.record(None if anonymous else user, "feedback", consultation, {"feedback": [None, feedback.pk]})
+    if not anonymous:  # no timed trace of anonymous feedback (see submit_idea)
+        audit.record(user, "feedback", consultation, {"feedback": [None, feedback.pk]})
     return feedback
 
 

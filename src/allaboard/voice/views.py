@@ -729,4 +729,6 @@ def moderation(request):
     reports = list(services.open_reports().select_related("reporter"))
     for r in reports:
         r.post = services.TARGETS[r.target].objects.filter(pk=r.target_id).first()
+        # Ideas and comments have text, kudos a message, consultation feedback a comment.
+        r.words = next((getattr(r.post, f) for f in ("text", "message", "comment") if hasattr(r.post, f)), "")
     return render(request, "voice/moderation.html", {"reports": reports, "targets": ReportTarget.choices})
