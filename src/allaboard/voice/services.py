@@ -1286,10 +1286,29 @@ class Figures:
     source: str
 
 
+def is_measured(measure: str) -> bool:
+    """Whether the product measures this itself, so a win must cite those figures (not typed-in ones):
+    the idea box always; readiness, customer scores and adoption when their app is installed and offers
+    the figures. Adoption is read through `allaboard.adoption.services.win_figures` when it exists."""
+    if measure == WinMeasure.IDEAS_ANSWERED:
+        return True
+    if measure == WinMeasure.READINESS:
+        return hasattr(_optional("allaboard.listening.services"), "team_element_means")
+    if measure == WinMeasure.CUSTOMER_SCORE:
+        return hasattr(_optional("allaboard.customers.services"), "summary")
+    if measure == WinMeasure.ADOPTION:
+        return hasattr(_optional("allaboard.adoption.services"), "win_figures")
+    return False
+
+
 def measured_figures(measure: str, programme: Programme, *, split: date, unit: Unit | None = None, element: str = "",
                      on: date | None = None) -> Figures:  # fmt: skip
     """Before/after figures drawn from the product's own measures, with their source."""
     on = on or today()
+    if split > on:
+        raise InputError("split", "must be in the past")
+    if measure == WinMeasure.IDEAS_ANSWERED and element == "days":
+        return _answer_days_figures(programme, split, on)
     if measure == WinMeasure.IDEAS_ANSWERED:
         before = on_time_rate(programme_id=programme.pk, on=split, since=split - timedelta(days=90))
         after = on_time_rate(programme_id=programme.pk, on=on, since=split)
@@ -1324,7 +1343,53 @@ def measured_figures(measure: str, programme: Programme, *, split: date, unit: U
         )
     if measure == WinMeasure.CUSTOMER_SCORE:
         return _customer_figures(unit, element or "nps", split, on)
+    if measure == WinMeasure.ADOPTION and is_measured(measure):
+        return _adoption_figures(programme, unit, split, on)
     raise InputError("measure", "enter this measure's figures with evidence")
+
+
+def _adoption_figures(programme: Programme, unit: Unit | None, split: date, on: date) -> Figures:
+    """Adoption figures from the adoption app (built apart): `win_figures(programme, unit=, split=, on=)`
+    returns (before, after, label, source), or None when it has too little data to compare."""
+    found = _optional("allaboard.adoption.services").win_figures(programme, unit=unit, split=split, on=on)
+    if not found:
+        raise InputError("split", "too little adoption data before or after that day to compare")
+    before, after, label, source = found
+    return Figures(round(float(before), 1), round(float(after), 1), str(label)[:120], str(source))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after `start` up to and including `end`."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        days += day.weekday() < 5
+    return days
+
+
+def _answer_days_figures(programme: Programme, split: date, on: date) -> Figures:
+    """Mean working days from an idea to its first answer: ideas shared in the 90 days before `split`
+    against ideas shared since (answered by `on`)."""
+    answered = Idea.objects.filter(
+        programme=programme, first_answered_on__isnull=False, first_answered_on__lte=on
+    )
+    sides = []
+    for ideas in (
+        answered.filter(created_on__gte=split - timedelta(days=90), created_on__lt=split),
+        answered.filter(created_on__gte=split, created_on__lte=on),
+    ):
+        days = [working_days_between(c, a) for c, a in ideas.values_list("created_on", "first_answered_on")]
+        if not days:
+            raise InputError("split", "no answered ideas before or after that day")
+        sides.append((round(sum(days) / len(days), 1), len(days)))
+    (before, n_before), (after, n_after) = sides
+    return Figures(
+        before,
+        after,
+        "Working days from idea to first answer",
+        f"Idea box, {programme.name}: mean over {n_before} ideas shared in the 90 days before "
+        f"{split:%d %b %Y} and {n_after} since",
+    )
 
 
 CUSTOMER_MEASURES = {"nps": "NPS", "csat": "CSAT (% satisfied)", "ces": "Customer effort (1-7)"}
@@ -1382,8 +1447,7 @@ def create_win(actor, data: dict, *, on: date | None = None) -> Win:
         unit = Unit.objects.filter(pk=_number(data["unit"], "unit", whole=True)).first()
         if unit is None:
             raise InputError("unit", "unknown team")
-    measured = measure in (WinMeasure.IDEAS_ANSWERED, WinMeasure.READINESS)
-    if measured or (measure == WinMeasure.CUSTOMER_SCORE and data.get("split")):
+    if is_measured(measure):
         figures = measured_figures(
             measure,
             programme,
