@@ -2,7 +2,6 @@
 moderation."""
 
 import json
-import types
 from datetime import date, timedelta
 
 import pytest
@@ -247,42 +246,29 @@ def test_coverage_hides_teams_below_k(org):
     assert row.recognised_30 is None and row.recognised_90 is None
 
 
-def test_customer_compliments_become_kudos_once(org, monkeypatch):
-    agent = org.teams["LDS-T1"].members.first()
-    ServiceValueFactory(name="Be human")
-    from allaboard.customers import services as customer_services
+def test_customer_compliments_become_kudos_once(org):
+    """Through the real customers app and comment insight: praise naming an agent, praise for a team."""
+    from allaboard.customers.tests.factories import add_feedback
 
-    monkeypatch.setattr(
-        customer_services,
-        "compliments",
-        lambda since: [
-            types.SimpleNamespace(
-                feedback_id=41, person_id=agent.pk, unit_id=agent.unit_id, text="So kind.", date=date.today()
-            ),
-            types.SimpleNamespace(
-                feedback_id=42,
-                person_id=None,
-                unit_id=org.teams["GLA-T1"].pk,
-                text="Quick!",
-                date=date.today(),
-            ),
-        ],
-    )
-    assert services.import_compliments(date.today() - timedelta(days=7)) == 2
-    assert services.import_compliments(date.today() - timedelta(days=7)) == 0
-    personal = Kudos.objects.get(source_ref="customers:41")
-    assert personal.person == agent and personal.source == "customer"
-    assert Kudos.objects.get(source_ref="customers:42").unit == org.teams["GLA-T1"]
-    assert set(
-        Delivery.objects.filter(purpose="voice_kudos", person=agent).values_list("channel", flat=True)
-    ) == {
-        "feed",
-        "email",
-    }
-    team_told = Delivery.objects.filter(
-        purpose="voice_kudos", person__unit=org.teams["GLA-T1"], channel="feed"
-    ).count()
-    assert team_told == org.teams["GLA-T1"].members.count()
+    agent = org.teams["LDS-T1"].members.first()
+    team = org.teams["GLA-T1"]
+    ServiceValueFactory(name="Be human")
+    today = date.today()
+    praise = "was brilliant and so helpful, thank you so much!"
+    add_feedback(agent.unit, day=today, csat=5, comment=f"{agent.given_name} {praise}", person=agent,
+                 queue_comments=True)  # fmt: skip
+    add_feedback(team, day=today, csat=5, comment=f"The team {praise}", queue_comments=True)
+    add_feedback(team, day=today, csat=1, comment="Waited 50 minutes on hold, then got cut off.",
+                 queue_comments=True)  # fmt: skip
+    assert services.import_compliments(today - timedelta(days=7)) == 2
+    assert services.import_compliments(today - timedelta(days=7)) == 0  # once each
+    personal = Kudos.objects.get(person=agent)
+    assert personal.source == "customer" and agent.given_name not in personal.message  # redacted
+    assert Kudos.objects.get(person=None).unit == team
+    told = Delivery.objects.filter(purpose="voice_kudos", person=agent)
+    assert set(told.values_list("channel", flat=True)) == {"feed", "email"}
+    team_told = Delivery.objects.filter(purpose="voice_kudos", person__unit=team, channel="feed").count()
+    assert team_told == team.members.count()
 
 
 # ---- wins and milestones -----------------------------------------------------------------------------------
