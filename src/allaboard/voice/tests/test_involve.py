@@ -388,43 +388,28 @@ def test_admins_hide_a_reported_post_with_a_reason_in_the_audit_log(org, client_
     assert Idea.objects.filter(hidden=True).count() == 1
 
 
-def test_a_readiness_win_takes_its_figures_from_the_pulse(org, monkeypatch):
-    from allaboard.listening import services as listening
-    from allaboard.listening.results import ElementMean
+def test_a_readiness_win_takes_its_figures_from_the_pulse(org):
+    """The real listening results: a published pulse before the chosen day and one since, team tallies."""
+    from allaboard.listening.tests import factories as pulse
 
     team = org.teams["LDS-T1"]
     programme = ProgrammeFactory()
-    monkeypatch.setattr(services, "_readiness_waves", lambda programme, split: (1, 2))
-    means = {1: {team.pk: ElementMean(2.84, 2.5, 3.1, 23)}, 2: {team.pk: ElementMean(3.62, 3.3, 3.9, 21)}}
-    monkeypatch.setattr(
-        listening, "team_element_means", lambda programme_id, element, wave_id=None: means[wave_id]
-    )
-    win = services.create_win(
-        org.users[Role.CHANGE_LEAD],
-        {
-            "programme": programme.pk,
-            "title": "Knowledge up",
-            "story": "Training worked.",
-            "measure": "readiness",
-            "element": "knowledge",
-            "unit": team.pk,
-            "split": (date.today() - timedelta(days=30)).isoformat(),
-        },  # fmt: skip
-    )
+    survey = pulse.SurveyFactory(programme=programme)
+    pulse.QuestionFactory(survey=survey, scale="knowledge")
+    split = date.today() - timedelta(days=30)
+    # n, sum and sum of squares of the 1-5 answers: 23 answers averaging 2.84, then 21 averaging 3.62.
+    for closes, n, mean in ((split - timedelta(days=10), 23, 2.84), (split + timedelta(days=10), 21, 3.62)):
+        wave = pulse.WaveFactory(
+            survey=survey, opens=closes - timedelta(days=9), closes=closes, published=True
+        )
+        pulse.TallyFactory(wave=wave, unit=team, rollup=True, cut="", respondents=n, visible=True,
+                           scales={"knowledge": {"n": n, "t": mean * n, "q": mean * mean * n + 5.0}})  # fmt: skip
+    data = {"programme": programme.pk, "title": "Knowledge up", "story": "Training worked.", "measure": "readiness",
+            "element": "knowledge", "unit": team.pk, "split": split.isoformat()}  # fmt: skip
+    win = services.create_win(org.users[Role.CHANGE_LEAD], data)
     assert (win.before, win.after) == (2.84, 3.62)
     assert "n=23 before, n=21 after" in win.source
-    means[2] = {team.pk: None}  # below k after: no win
+    # Another team has no results above the anonymity threshold: no win, nothing written.
     with pytest.raises(InputError):
-        services.create_win(
-            org.users[Role.CHANGE_LEAD],
-            {
-                "programme": programme.pk,
-                "title": "t",
-                "story": "s",
-                "measure": "readiness",
-                "element": "knowledge",
-                "unit": team.pk,
-                "split": date.today().isoformat(),
-            },  # fmt: skip
-        )
+        services.create_win(org.users[Role.CHANGE_LEAD], {**data, "unit": org.teams["LDS-T2"].pk})
     assert Win.objects.count() == 1
