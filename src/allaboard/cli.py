@@ -136,6 +136,9 @@ def _serve(host: str, port: int, threads: int = 8, with_worker: bool = False) ->
 def worker(queues, interval, batch):
     """Run background tasks (sending, reminders, digests, imports, model training)."""
     _setup_django()
+    from allaboard.recurring import plan_all
+
+    plan_all()  # apps' repeating tasks (the voice daily upkeep...) wait in the queue for their time
     args = ["--queue-name", ",".join(queues), "--interval", str(interval)]
     if batch:
         args.append("--batch")

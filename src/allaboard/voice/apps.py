@@ -21,3 +21,9 @@ class VoiceConfig(AppConfig):
             ("Wins", "voice:wins", None),
             ("Champions", "voice:champions", leaders),
         ]
+
+    def plan_recurring(self):
+        """Queue the daily upkeep for its next run (called when a worker starts: allaboard.recurring)."""
+        from .tasks import plan
+
+        plan()

@@ -112,6 +112,9 @@ class Idea(models.Model):
         max_length=60, blank=True, help_text="The last outcome status author and voters were told."
     )
     overdue_flagged_on = models.DateField(null=True, blank=True)
+    due_reminded_on = models.DateField(
+        null=True, blank=True, help_text="When the change leads were reminded that the answer is due."
+    )
     hidden = models.BooleanField(default=False)
     hidden_reason = models.CharField(max_length=300, blank=True)
 
@@ -236,6 +239,9 @@ class Consultation(models.Model):
     closes = models.DateField()
     response = models.TextField("What changed because of your feedback", blank=True)
     published_on = models.DateField(null=True, blank=True)
+    closed_told_on = models.DateField(
+        null=True, blank=True, help_text="When the lead was told the period is over."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -291,6 +297,20 @@ class ConsultationRater(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["consultation", "person"], name="voice_rate_a_proposal_once")
+        ]
+
+
+class ConsultationParticipant(models.Model):
+    """Who has given feedback on a proposal (kept apart from what they wrote): figures and comments are
+    shown by the number of people, never by the number of comments, so one person writing five anonymous
+    comments cannot open a small group's comments."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "person"], name="voice_participant_once")
         ]
 
 
@@ -483,3 +503,21 @@ class Report(models.Model):
 
     class Meta:
         ordering = ["resolved_on", "-created_on", "-id"]
+
+
+# ---- the daily upkeep -------------------------------------------------------------------------------------
+
+
+class DailyRun(models.Model):
+    """A day the worker ran the daily upkeep. The unique day lets exactly one of several queued runs (after a
+    worker restart, or with two workers) do the day's work."""
+
+    day = models.DateField(unique=True)
+    ran_at = models.DateTimeField()
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"Voice upkeep of {self.day}"

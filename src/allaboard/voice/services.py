@@ -2,8 +2,9 @@
 
 Rules kept here:
 - free text is redacted (allaboard.textinsight.redaction.redact) before it is stored;
-- an anonymous idea, comment or consultation answer stores no person and no team, its audit entry has no
-  actor, and nobody is notified about it by name; its author follows it with a one-time key;
+- an anonymous idea, comment or consultation answer stores no person and no team, leaves no audit entry
+  (whose time to the second could be matched with its author's other steps), and nobody is notified about
+  it by name; its author follows it with a one-time key;
 - every status change has a reason, and the author (unless anonymous) and the voters are told;
 - bad input raises InputError before anything is written.
 """
@@ -22,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from allaboard import intervals
-from allaboard.anonymity import min_group_size
+from allaboard.anonymity import min_comment_group_size, min_group_size
 from allaboard.errors import InputError
 from allaboard.org import audit
 from allaboard.org.models import Person, Role, Unit
@@ -30,7 +31,7 @@ from allaboard.programmes.models import Milestone, Programme
 from allaboard.tabular import safe_cell
 from allaboard.textinsight.redaction import redact
 
-from . import access, similarity
+from . import access, notify, similarity
 from .models import (
     NEXT_STATUSES,
     AnonymousKey,
@@ -38,6 +39,7 @@ from .models import (
     Champion,
     Consultation,
     ConsultationFeedback,
+    ConsultationParticipant,
     ConsultationRater,
     Decision,
     Experiment,
@@ -144,29 +146,13 @@ def save_settings(actor, programme: Programme, data: dict) -> VoiceSettings:
 # ---- notifications (comms is the one delivery mechanism) --------------------------------------------------
 
 
-def _notify(people, subject: str, text: str, link: str = "", source=None, purpose: str = "voice") -> int:
-    """A feed notification to each person (de-duplicated). Nothing when comms is not installed."""
-    if not apps.is_installed("allaboard.comms"):
-        return 0
-    from allaboard.comms.delivery import queue_many
-
-    seen, items = set(), []
-    for person in people:
-        if person is None or person.pk in seen:
-            continue
-        seen.add(person.pk)
-        items.append(
-            dict(
-                channel="feed",
-                purpose=purpose,
-                person=person,
-                subject=subject[:300],
-                text=text,
-                link=link,
-                source=source,
-            )
-        )
-    return len(queue_many(items)) if items else 0
+def _notify(
+    people, subject: str, text: str, link: str = "", source=None, purpose: str = "voice", email: bool = True
+) -> int:
+    """News feed and email to each person, once (see notify.py). Returns how many people."""
+    return notify.send(
+        people, subject=subject, text=text, purpose=purpose, link=link, source=source, email=email
+    )
 
 
 def _followers(idea: Idea) -> list[Person]:
@@ -227,7 +213,10 @@ def submit_idea(user, data: dict, *, on: date | None = None) -> Submitted:
         )
         key = AnonymousKey.issue(idea) if anonymous else ""
         snapshot = {"title": title, "category": category, "programme": programme.pk, "anonymous": anonymous}
-        audit.record(None if anonymous else user, "create", idea, audit.diff({}, snapshot))
+        if (
+            not anonymous
+        ):  # an audit entry's time, to the second, could be matched with the author's other steps
+            audit.record(user, "create", idea, audit.diff({}, snapshot))
     _to_textinsight(idea)
     return Submitted(idea, key)
 
@@ -363,7 +352,8 @@ def comment(user, idea: Idea, text: str, *, anonymous: bool = False, on: date | 
             author=None if anonymous else person,
             created_on=on or today(),
         )
-        audit.record(None if anonymous else user, "comment", idea, {"comment": [None, made.pk]})
+        if not anonymous:  # no timed trace of an anonymous comment (see submit_idea)
+            audit.record(user, "comment", idea, {"comment": [None, made.pk]})
     return made
 
 
@@ -622,6 +612,49 @@ def flag_overdue(on: date | None = None) -> int:
     return len(fresh)
 
 
+def remind_due_soon(on: date | None = None) -> int:
+    """Remind the change leads, once per idea, of ideas whose promised first answer falls today or on the
+    next working day and that have none yet. Returns how many ideas."""
+    on = on or today()
+    due = list(
+        Idea.objects.filter(
+            hidden=False,
+            first_answered_on__isnull=True,
+            status__in=[IdeaStatus.NEW, IdeaStatus.UNDER_REVIEW],
+            answer_due__gte=on,
+            answer_due__lte=add_working_days(on, 1),
+            due_reminded_on__isnull=True,
+        ).order_by("answer_due", "id")
+    )
+    if not due:
+        return 0
+    lines = "\n".join(f"- {i.title} (answer due {i.answer_due:%d %b})" for i in due)
+    _notify(
+        change_leads(),
+        f"{len(due)} idea{'s' if len(due) != 1 else ''} to answer by the promised day",
+        f"These ideas are due a first answer soon:\n{lines}",
+        link=reverse("voice:ideas") + "?status=new",
+        purpose="voice_due",
+    )
+    Idea.objects.filter(pk__in=[i.pk for i in due]).update(due_reminded_on=on)
+    return len(due)
+
+
+def run_daily(on: date | None = None) -> dict[str, int]:
+    """The idea box's daily upkeep (the `voice_daily` command, and the worker once a day): reminders of
+    answers due, overdue flags, news on what became of ideas, closed consultations, customer compliments
+    and milestones reached. Each step does its work once, so running it twice a day changes nothing."""
+    on = on or today()
+    return {
+        "due_soon": remind_due_soon(on),
+        "overdue": flag_overdue(on),
+        "ideas_with_news": follow_outcomes(on),
+        "consultations_closed": tell_consultations_closed(on),
+        "compliments": import_compliments(on - timedelta(days=14)),
+        "milestones": celebrate_milestones(on),
+    }
+
+
 @dataclass
 class OnTimeRate:
     answered_on_time: int
@@ -817,6 +850,7 @@ def give_feedback(
                 ConsultationRater.objects.create(consultation=consultation, person=person)
         except IntegrityError:
             raise InputError("rating", "you have already rated this proposal") from None
+    ConsultationParticipant.objects.get_or_create(consultation=consultation, person=person)
     feedback = ConsultationFeedback.objects.create(
         consultation=consultation,
         rating=rating,
@@ -825,42 +859,60 @@ def give_feedback(
         author=None if anonymous else person,
         created_on=on,
     )
-    audit.record(None if anonymous else user, "feedback", consultation, {"feedback": [None, feedback.pk]})
+    if not anonymous:  # no timed trace of anonymous feedback (see submit_idea)
+        audit.record(user, "feedback", consultation, {"feedback": [None, feedback.pk]})
     return feedback
 
 
 @dataclass
 class RatingSummary:
-    n: int
+    n: int  # ratings given (one per person)
+    shown_n: int  # ratings the figures are made of: the first multiple of k
     k: int
     interval: intervals.Interval | None
     counts: dict[int, int]
 
     @property
     def shown(self) -> bool:
-        return self.n >= self.k
+        return self.shown_n >= self.k
 
 
 def rating_summary(consultation: Consultation) -> RatingSummary:
-    """The mean rating with its 95% interval, and the distribution: only at or above k raters."""
+    """The mean rating with its 95% interval, and the distribution, from at least k raters.
+
+    Figures are released in blocks of k ratings (the first 5, then the first 10, ...): two figures anyone
+    can see, before and after a colleague rates, always differ by at least k people, so the difference
+    never reveals one person's rating (differencing, PRODUCT.md)."""
     ratings = list(
-        consultation.feedback.filter(rating__isnull=False, hidden=False).values_list("rating", flat=True)
+        consultation.feedback.filter(rating__isnull=False, hidden=False)
+        .order_by("id")
+        .values_list("rating", flat=True)
     )
     k = min_group_size()
     n = len(ratings)
-    if n < k:
-        return RatingSummary(n, k, None, {})
-    interval = intervals.mean_interval(n, float(sum(ratings)), float(sum(r * r for r in ratings)))
-    return RatingSummary(n, k, interval, {r: ratings.count(r) for r in range(1, 6)})
+    shown = ratings[: n - n % k]
+    if not shown:
+        return RatingSummary(n, 0, k, None, {})
+    interval = intervals.mean_interval(len(shown), float(sum(shown)), float(sum(r * r for r in shown)))
+    return RatingSummary(n, len(shown), k, interval, {r: shown.count(r) for r in range(1, 6)})
+
+
+def participant_count(consultation: Consultation) -> int:
+    """How many people gave feedback (a person counts once, however many comments they wrote)."""
+    return ConsultationParticipant.objects.filter(consultation=consultation).count()
+
+
+def comments_shown(consultation: Consultation) -> bool:
+    """Comments need as many people as any comment in the product (ALLABOARD_MIN_COMMENT_GROUP_SIZE)."""
+    return participant_count(consultation) >= min_comment_group_size()
 
 
 def visible_feedback_comments(consultation: Consultation):
-    """Comments are shown once at least k people have given feedback (a small group's wording identifies)."""
-    feedback = consultation.feedback.filter(hidden=False).exclude(comment="")
-    people = consultation.feedback.count()
-    if people < min_group_size():
+    """The comments, once enough people (not comments) have given feedback: a small group's wording
+    identifies its writers."""
+    if not comments_shown(consultation):
         return ConsultationFeedback.objects.none()
-    return feedback.select_related("author")
+    return consultation.feedback.filter(hidden=False).exclude(comment="").select_related("author")
 
 
 @transaction.atomic
@@ -885,6 +937,29 @@ def publish_response(
         purpose="voice_consultation",
     )
     return consultation
+
+
+def tell_consultations_closed(on: date | None = None) -> int:
+    """When a consultation's period is over, the lead who started it (or, failing that, the change leads)
+    hears how many people took part and is asked to publish what changed. Once per consultation."""
+    on = on or today()
+    done = 0
+    for consultation in Consultation.objects.filter(closes__lt=on, closed_told_on__isnull=True):
+        lead = getattr(consultation.created_by, "person", None) if consultation.created_by_id else None
+        people = participant_count(consultation)
+        ask = "" if consultation.published_on else " Tell them what changed because of their feedback."
+        _notify(
+            [lead] if lead else change_leads(),
+            f"Consultation closed: {consultation.title}",
+            f"The consultation closed on {consultation.closes:%d %b %Y}: {people} "
+            f"{'person' if people == 1 else 'people'} gave feedback.{ask}",
+            link=consultation.get_absolute_url(),
+            source=consultation,
+            purpose="voice_consultation",
+        )
+        Consultation.objects.filter(pk=consultation.pk).update(closed_told_on=on)
+        done += 1
+    return done
 
 
 # ---- experiments ------------------------------------------------------------------------------------------
@@ -1084,6 +1159,7 @@ def give_kudos(user, data: dict, *, on: date | None = None) -> Kudos:
         link=reverse("voice:kudos"),
         source=kudos,
         purpose="voice_kudos",
+        email=person is not None,  # kudos for a whole team go to its members' news feeds only
     )
     return kudos
 
@@ -1137,35 +1213,17 @@ def import_compliments(since: date) -> int:
             )
         )
     made = Kudos.objects.bulk_create(made)
-    if made and apps.is_installed("allaboard.comms"):
-        from allaboard.comms.delivery import queue_many
-
-        link = reverse("voice:kudos")
-        members: dict[int, list[Person]] = {}
-        notes = []
-        for kudos in made:
-            if kudos.person_id:
-                recipients = [kudos.person]
-            else:
-                if kudos.unit_id not in members:
-                    members[kudos.unit_id] = list(
-                        Person.objects.active_on(today()).filter(unit_id=kudos.unit_id)
-                    )
-                recipients = members[kudos.unit_id]
-            notes += [
-                dict(
-                    channel="feed",
-                    purpose="voice_kudos",
-                    person=p,
-                    subject="A customer compliment",
-                    text=kudos.message,
-                    link=link,
-                    source=kudos if kudos.pk else None,
-                )  # fmt: skip
-                for p in recipients
-            ]
-        if notes:
-            queue_many(notes)
+    members: dict[int, list[Person]] = {}
+    for kudos in made:
+        if kudos.person_id:
+            recipients = [kudos.person]
+        else:
+            if kudos.unit_id not in members:
+                members[kudos.unit_id] = list(Person.objects.active_on(today()).filter(unit_id=kudos.unit_id))
+            recipients = members[kudos.unit_id]
+        # A compliment for one person is emailed to them; a team's goes to its members' news feeds.
+        _notify(recipients, "A customer compliment", kudos.message, link=reverse("voice:kudos"),
+                source=kudos if kudos.pk else None, purpose="voice_kudos", email=bool(kudos.person_id))  # fmt: skip
     return len(made)
 
 
@@ -1228,10 +1286,29 @@ class Figures:
     source: str
 
 
+def is_measured(measure: str) -> bool:
+    """Whether the product measures this itself, so a win must cite those figures (not typed-in ones):
+    the idea box always; readiness, customer scores and adoption when their app is installed and offers
+    the figures. Adoption is read through `allaboard.adoption.services.win_figures` when it exists."""
+    if measure == WinMeasure.IDEAS_ANSWERED:
+        return True
+    if measure == WinMeasure.READINESS:
+        return hasattr(_optional("allaboard.listening.services"), "team_element_means")
+    if measure == WinMeasure.CUSTOMER_SCORE:
+        return hasattr(_optional("allaboard.customers.services"), "summary")
+    if measure == WinMeasure.ADOPTION:
+        return hasattr(_optional("allaboard.adoption.services"), "win_figures")
+    return False
+
+
 def measured_figures(measure: str, programme: Programme, *, split: date, unit: Unit | None = None, element: str = "",
                      on: date | None = None) -> Figures:  # fmt: skip
     """Before/after figures drawn from the product's own measures, with their source."""
     on = on or today()
+    if split > on:
+        raise InputError("split", "must be in the past")
+    if measure == WinMeasure.IDEAS_ANSWERED and element == "days":
+        return _answer_days_figures(programme, split, on)
     if measure == WinMeasure.IDEAS_ANSWERED:
         before = on_time_rate(programme_id=programme.pk, on=split, since=split - timedelta(days=90))
         after = on_time_rate(programme_id=programme.pk, on=on, since=split)
@@ -1266,7 +1343,53 @@ def measured_figures(measure: str, programme: Programme, *, split: date, unit: U
         )
     if measure == WinMeasure.CUSTOMER_SCORE:
         return _customer_figures(unit, element or "nps", split, on)
+    if measure == WinMeasure.ADOPTION and is_measured(measure):
+        return _adoption_figures(programme, unit, split, on)
     raise InputError("measure", "enter this measure's figures with evidence")
+
+
+def _adoption_figures(programme: Programme, unit: Unit | None, split: date, on: date) -> Figures:
+    """Adoption figures from the adoption app (built apart): `win_figures(programme, unit=, split=, on=)`
+    returns (before, after, label, source), or None when it has too little data to compare."""
+    found = _optional("allaboard.adoption.services").win_figures(programme, unit=unit, split=split, on=on)
+    if not found:
+        raise InputError("split", "too little adoption data before or after that day to compare")
+    before, after, label, source = found
+    return Figures(round(float(before), 1), round(float(after), 1), str(label)[:120], str(source))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after `start` up to and including `end`."""
+    days, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        days += day.weekday() < 5
+    return days
+
+
+def _answer_days_figures(programme: Programme, split: date, on: date) -> Figures:
+    """Mean working days from an idea to its first answer: ideas shared in the 90 days before `split`
+    against ideas shared since (answered by `on`)."""
+    answered = Idea.objects.filter(
+        programme=programme, first_answered_on__isnull=False, first_answered_on__lte=on
+    )
+    sides = []
+    for ideas in (
+        answered.filter(created_on__gte=split - timedelta(days=90), created_on__lt=split),
+        answered.filter(created_on__gte=split, created_on__lte=on),
+    ):
+        days = [working_days_between(c, a) for c, a in ideas.values_list("created_on", "first_answered_on")]
+        if not days:
+            raise InputError("split", "no answered ideas before or after that day")
+        sides.append((round(sum(days) / len(days), 1), len(days)))
+    (before, n_before), (after, n_after) = sides
+    return Figures(
+        before,
+        after,
+        "Working days from idea to first answer",
+        f"Idea box, {programme.name}: mean over {n_before} ideas shared in the 90 days before "
+        f"{split:%d %b %Y} and {n_after} since",
+    )
 
 
 CUSTOMER_MEASURES = {"nps": "NPS", "csat": "CSAT (% satisfied)", "ces": "Customer effort (1-7)"}
@@ -1324,8 +1447,7 @@ def create_win(actor, data: dict, *, on: date | None = None) -> Win:
         unit = Unit.objects.filter(pk=_number(data["unit"], "unit", whole=True)).first()
         if unit is None:
             raise InputError("unit", "unknown team")
-    measured = measure in (WinMeasure.IDEAS_ANSWERED, WinMeasure.READINESS)
-    if measured or (measure == WinMeasure.CUSTOMER_SCORE and data.get("split")):
+    if is_measured(measure):
         figures = measured_figures(
             measure,
             programme,
@@ -1382,28 +1504,17 @@ def publish_win(actor, win: Win, *, on: date | None = None, chat: bool = True) -
         if win.before is not None
         else ""
     )
+    # A win goes to everyone it concerns: the news feed and team chat, not one email per person.
     sent = _notify(people, f"Early win: {win.title}", f"{win.story}{figures}", link=win.get_absolute_url(),
-                   source=win, purpose="voice_win")  # fmt: skip
+                   source=win, purpose="voice_win", email=False)  # fmt: skip
     if chat and apps.is_installed("allaboard.comms"):
-        from allaboard.comms.delivery import queue_many
         from allaboard.comms.models import ChatChannel
 
         channels = ChatChannel.objects.all()
         if win.unit_id:
             channels = channels.filter(unit__path__startswith=win.unit.path)
-        items = [
-            dict(
-                channel=c.kind,
-                purpose="voice_win",
-                address=c.webhook_url,
-                subject=f"Early win: {win.title}",
-                text=f"{win.story}{figures}",
-                source=win,
-            )  # fmt: skip
-            for c in channels
-        ]
-        if items:
-            sent += len(queue_many(items))
+        sent += notify.send_to_chat(channels, subject=f"Early win: {win.title}", text=f"{win.story}{figures}",
+                                    purpose="voice_win", link=win.get_absolute_url(), source=win)  # fmt: skip
     return sent
 
 

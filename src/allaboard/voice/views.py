@@ -9,6 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from allaboard.anonymity import min_comment_group_size
 from allaboard.errors import InputError
 from allaboard.org.models import Person, Unit
 from allaboard.programmes.models import Programme
@@ -405,7 +406,8 @@ def consultation_detail(request, pk: int):
             "c": consultation,
             "summary": services.rating_summary(consultation),
             "comments": services.visible_feedback_comments(consultation),
-            "n_feedback": consultation.feedback.count(),
+            "participants": services.participant_count(consultation),
+            "comment_k": min_comment_group_size(),
             "can_take_part": services.can_take_part(request.user, consultation)
             and consultation.is_open(services.today()),
             "can_manage": access.can_manage(request.user),
@@ -727,4 +729,6 @@ def moderation(request):
     reports = list(services.open_reports().select_related("reporter"))
     for r in reports:
         r.post = services.TARGETS[r.target].objects.filter(pk=r.target_id).first()
+        # Ideas and comments have text, kudos a message, consultation feedback a comment.
+        r.words = next((getattr(r.post, f) for f in ("text", "message", "comment") if hasattr(r.post, f)), "")
     return render(request, "voice/moderation.html", {"reports": reports, "targets": ReportTarget.choices})

@@ -49,6 +49,7 @@ def test_the_demo_tells_the_whole_voice_story(story):
     wins = story.refs["voice"]["wins"]
     assert len(wins) == 2 and all(w.before is not None and w.after is not None and w.source for w in wins)
     assert wins[0].after > wins[0].before  # the promise is kept more often since go-live
+    assert not any(w.source.startswith("Entered with evidence") for w in wins)  # measured, with the source
     assert Win.objects.filter(measure="milestone").count() >= 4
     assert 0 < len(services.champion_gaps(desk)) < len(services.programme_teams(desk))
     assert any("Voice:" in fact for fact in story.facts)

@@ -2,7 +2,6 @@
 moderation."""
 
 import json
-import types
 from datetime import date, timedelta
 
 import pytest
@@ -91,7 +90,7 @@ def test_the_lead_publishes_what_changed_and_the_teams_hear(org):
     services.publish_response(org.users[Role.CHANGE_LEAD], consultation, "We kept Sunday mornings free.")
     consultation.refresh_from_db()
     assert consultation.published_on == date.today()
-    told = Delivery.objects.filter(purpose="voice_consultation")
+    told = Delivery.objects.filter(purpose="voice_consultation", channel="feed")
     assert told.count() == org.teams["LDS-T1"].members.count()
     with pytest.raises(PermissionDenied):
         services.publish_response(org.users[Role.TEAM_LEADER], consultation, "No")
@@ -247,35 +246,29 @@ def test_coverage_hides_teams_below_k(org):
     assert row.recognised_30 is None and row.recognised_90 is None
 
 
-def test_customer_compliments_become_kudos_once(org, monkeypatch):
-    agent = org.teams["LDS-T1"].members.first()
-    ServiceValueFactory(name="Be human")
-    from allaboard.customers import services as customer_services
+def test_customer_compliments_become_kudos_once(org):
+    """Through the real customers app and comment insight: praise naming an agent, praise for a team."""
+    from allaboard.customers.tests.factories import add_feedback
 
-    monkeypatch.setattr(
-        customer_services,
-        "compliments",
-        lambda since: [
-            types.SimpleNamespace(
-                feedback_id=41, person_id=agent.pk, unit_id=agent.unit_id, text="So kind.", date=date.today()
-            ),
-            types.SimpleNamespace(
-                feedback_id=42,
-                person_id=None,
-                unit_id=org.teams["GLA-T1"].pk,
-                text="Quick!",
-                date=date.today(),
-            ),
-        ],
-    )
-    assert services.import_compliments(date.today() - timedelta(days=7)) == 2
-    assert services.import_compliments(date.today() - timedelta(days=7)) == 0
-    personal = Kudos.objects.get(source_ref="customers:41")
-    assert personal.person == agent and personal.source == "customer"
-    assert Kudos.objects.get(source_ref="customers:42").unit == org.teams["GLA-T1"]
-    assert Delivery.objects.filter(purpose="voice_kudos", person=agent).count() == 1
-    team_told = Delivery.objects.filter(purpose="voice_kudos", person__unit=org.teams["GLA-T1"]).count()
-    assert team_told == org.teams["GLA-T1"].members.count()
+    agent = org.teams["LDS-T1"].members.first()
+    team = org.teams["GLA-T1"]
+    ServiceValueFactory(name="Be human")
+    today = date.today()
+    praise = "was brilliant and so helpful, thank you so much!"
+    add_feedback(agent.unit, day=today, csat=5, comment=f"{agent.given_name} {praise}", person=agent,
+                 queue_comments=True)  # fmt: skip
+    add_feedback(team, day=today, csat=5, comment=f"The team {praise}", queue_comments=True)
+    add_feedback(team, day=today, csat=1, comment="Waited 50 minutes on hold, then got cut off.",
+                 queue_comments=True)  # fmt: skip
+    assert services.import_compliments(today - timedelta(days=7)) == 2
+    assert services.import_compliments(today - timedelta(days=7)) == 0  # once each
+    personal = Kudos.objects.get(person=agent)
+    assert personal.source == "customer" and agent.given_name not in personal.message  # redacted
+    assert Kudos.objects.get(person=None).unit == team
+    told = Delivery.objects.filter(purpose="voice_kudos", person=agent)
+    assert set(told.values_list("channel", flat=True)) == {"feed", "email"}
+    team_told = Delivery.objects.filter(purpose="voice_kudos", person__unit=team, channel="feed").count()
+    assert team_told == team.members.count()
 
 
 # ---- wins and milestones -----------------------------------------------------------------------------------
@@ -395,43 +388,28 @@ def test_admins_hide_a_reported_post_with_a_reason_in_the_audit_log(org, client_
     assert Idea.objects.filter(hidden=True).count() == 1
 
 
-def test_a_readiness_win_takes_its_figures_from_the_pulse(org, monkeypatch):
-    from allaboard.listening import services as listening
-    from allaboard.listening.results import ElementMean
+def test_a_readiness_win_takes_its_figures_from_the_pulse(org):
+    """The real listening results: a published pulse before the chosen day and one since, team tallies."""
+    from allaboard.listening.tests import factories as pulse
 
     team = org.teams["LDS-T1"]
     programme = ProgrammeFactory()
-    monkeypatch.setattr(services, "_readiness_waves", lambda programme, split: (1, 2))
-    means = {1: {team.pk: ElementMean(2.84, 2.5, 3.1, 23)}, 2: {team.pk: ElementMean(3.62, 3.3, 3.9, 21)}}
-    monkeypatch.setattr(
-        listening, "team_element_means", lambda programme_id, element, wave_id=None: means[wave_id]
-    )
-    win = services.create_win(
-        org.users[Role.CHANGE_LEAD],
-        {
-            "programme": programme.pk,
-            "title": "Knowledge up",
-            "story": "Training worked.",
-            "measure": "readiness",
-            "element": "knowledge",
-            "unit": team.pk,
-            "split": (date.today() - timedelta(days=30)).isoformat(),
-        },  # fmt: skip
-    )
+    survey = pulse.SurveyFactory(programme=programme)
+    pulse.QuestionFactory(survey=survey, scale="knowledge")
+    split = date.today() - timedelta(days=30)
+    # n, sum and sum of squares of the 1-5 answers: 23 answers averaging 2.84, then 21 averaging 3.62.
+    for closes, n, mean in ((split - timedelta(days=10), 23, 2.84), (split + timedelta(days=10), 21, 3.62)):
+        wave = pulse.WaveFactory(
+            survey=survey, opens=closes - timedelta(days=9), closes=closes, published=True
+        )
+        pulse.TallyFactory(wave=wave, unit=team, rollup=True, cut="", respondents=n, visible=True,
+                           scales={"knowledge": {"n": n, "t": mean * n, "q": mean * mean * n + 5.0}})  # fmt: skip
+    data = {"programme": programme.pk, "title": "Knowledge up", "story": "Training worked.", "measure": "readiness",
+            "element": "knowledge", "unit": team.pk, "split": split.isoformat()}  # fmt: skip
+    win = services.create_win(org.users[Role.CHANGE_LEAD], data)
     assert (win.before, win.after) == (2.84, 3.62)
     assert "n=23 before, n=21 after" in win.source
-    means[2] = {team.pk: None}  # below k after: no win
+    # Another team has no results above the anonymity threshold: no win, nothing written.
     with pytest.raises(InputError):
-        services.create_win(
-            org.users[Role.CHANGE_LEAD],
-            {
-                "programme": programme.pk,
-                "title": "t",
-                "story": "s",
-                "measure": "readiness",
-                "element": "knowledge",
-                "unit": team.pk,
-                "split": date.today().isoformat(),
-            },  # fmt: skip
-        )
+        services.create_win(org.users[Role.CHANGE_LEAD], {**data, "unit": org.teams["LDS-T2"].pk})
     assert Win.objects.count() == 1

@@ -1,6 +1,5 @@
-"""Daily upkeep of the idea box: overdue flags, news on what became of ideas, compliments, milestones."""
-
-from datetime import timedelta
+"""Daily upkeep of the idea box: answers due, overdue flags, news on ideas, closed consultations,
+compliments, milestones. The worker also runs it every day at ALLABOARD_VOICE_DAILY_HOUR (voice/tasks.py)."""
 
 from django.core.management.base import BaseCommand
 
@@ -8,15 +7,15 @@ from allaboard.voice import services
 
 
 class Command(BaseCommand):
-    help = "Flag overdue ideas, tell followers what became of accepted ideas, import compliments, celebrate milestones."
+    help = (
+        "Remind change leads of answers due, flag overdue ideas, tell followers what became of ideas, tell "
+        "leads their consultation closed, turn compliments into kudos, celebrate milestones."
+    )
 
     def handle(self, *args, **options):
-        today = services.today()
-        flagged = services.flag_overdue(today)
-        told = services.follow_outcomes(today)
-        kudos = services.import_compliments(today - timedelta(days=14))
-        celebrated = services.celebrate_milestones(today)
+        done = services.run_daily(services.today())
         self.stdout.write(
-            f"{flagged} overdue ideas flagged, {told} ideas with news, {kudos} compliments turned into kudos, "
-            f"{celebrated} milestones celebrated"
+            f"{done['due_soon']} ideas due an answer soon, {done['overdue']} overdue ideas flagged, "
+            f"{done['ideas_with_news']} ideas with news, {done['consultations_closed']} consultations closed, "
+            f"{done['compliments']} compliments turned into kudos, {done['milestones']} milestones celebrated"
         )
