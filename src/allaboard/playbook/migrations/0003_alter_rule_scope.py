@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('playbook', '0002_built_in_plays'),
+        ("playbook", "0002_built_in_plays"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='rule',
-            name='scope',
-            field=models.CharField(choices=[('any', 'Any group'), ('team', 'A team'), ('site', 'A site or partner as a whole'), ('partner', 'A partner organisation as a whole'), ('programme', 'The whole programme')], default='any', max_length=20),
+            model_name="rule",
+            name="scope",
+            field=models.CharField(
+                choices=[
+                    ("any", "Any group"),
+                    ("team", "A team"),
+                    ("site", "A site or partner as a whole"),
+                    ("partner", "A partner organisation as a whole"),
+                    ("programme", "The whole programme"),
+                ],
+                default="any",
+                max_length=20,
+            ),
         ),
     ]
