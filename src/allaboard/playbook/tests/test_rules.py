@@ -92,7 +92,8 @@ def test_the_partner_evidence_names_the_top_source_and_its_share():
     ]
     assert (
         rec.strongest.text
-        == "Job security is the top resistance source at the partner, 38% of comments (n=40)."
+        == "Job security is the top resistance source at the partner, named by 38% of the 40 respondents who "
+        "commented."
     )
 
 
