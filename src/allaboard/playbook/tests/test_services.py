@@ -3,7 +3,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied
 
 from allaboard.comms.models import Delivery
@@ -251,7 +250,7 @@ def test_overdue_actions_are_seen_by_the_change_lead_and_sponsor_and_the_teams_l
 # ---- reminders -------------------------------------------------------------------------------------------
 
 
-def test_owners_are_reminded_by_email_before_the_due_date_and_weekly_when_overdue(org):
+def test_owners_are_reminded_by_email_before_the_due_date_and_weekly_when_overdue(org, smtp_server):
     owner = org.people_in("LDS-T1")[1]
     soon = ActionFactory(owner=owner, title="Book the refresher", due=TODAY + timedelta(days=2))
     ActionFactory(owner=owner, due=TODAY + timedelta(days=20))
@@ -259,10 +258,11 @@ def test_owners_are_reminded_by_email_before_the_due_date_and_weekly_when_overdu
     assert services.remind_owners(TODAY) == 1
     delivery = Delivery.objects.get(purpose="action_reminder")
     assert (delivery.channel, delivery.person, delivery.source) == ("email", owner, soon)
-    assert [m.subject for m in mail.outbox] == ["Due soon: Book the refresher"]
+    assert [m["Subject"] for m in smtp_server.messages] == ["Due soon: Book the refresher"]
+    assert smtp_server.recipients() == [owner.email]
     assert services.remind_owners(TODAY + timedelta(days=3)) == 0  # reminded three days ago
     assert services.remind_owners(TODAY + timedelta(days=7)) == 1  # overdue: weekly
-    assert mail.outbox[-1].subject == "Overdue: Book the refresher"
+    assert smtp_server.messages[-1]["Subject"] == "Overdue: Book the refresher"
 
 
 # ---- did it help? ----------------------------------------------------------------------------------------
