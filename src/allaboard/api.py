@@ -2,6 +2,7 @@
 
 import importlib
 import importlib.util
+import json
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -9,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from allaboard.errors import InputError
@@ -46,7 +48,29 @@ class HeaderToken(APIKeyHeader):
         return user
 
 
+class BodyError(ValueError):
+    """The request body is not a JSON object."""
+
+
+class JsonObjectParser(Parser):
+    """Every request body is a JSON object: invalid JSON, or a bare string or list, is refused (400) naming
+    the body, instead of ninja's bare "Cannot parse request body" or a string read as no fields at all."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body)
+        except json.JSONDecodeError as exc:
+            reason = f"is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            raise BodyError(reason) from exc
+        except ValueError as exc:  # not UTF-8
+            raise BodyError("is not valid JSON") from exc
+        if not isinstance(data, dict):
+            raise BodyError("must be a JSON object")
+        return data
+
+
 api = NinjaAPI(
+    parser=JsonObjectParser(),
     title="All Aboard API",
     version="1",
     description="People, programmes, listening and action for customer-service change. "
@@ -98,6 +122,8 @@ def _not_found(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, BodyError):  # ninja wraps the parser's error
+        return _error(request, 400, "Invalid input.", [{"field": "body", "reason": str(exc.__cause__)}])
     return _error(request, exc.status_code, str(exc))
 
 

@@ -32,8 +32,8 @@ router = Router(tags=["comms"])
 
 class MessageIn(Schema):
     subject: str = Field(..., min_length=1, max_length=200)
-    body: str = Field(..., min_length=1)
-    why: str = ""
+    body: str = Field(..., min_length=1, max_length=services.BODY_MAX)
+    why: str = Field("", max_length=services.WHY_MAX)
     stage: Stage = Stage.OTHER
     channels: list[Channel] = Field(..., min_length=1)
     unit_ids: list[int] = []
@@ -46,8 +46,8 @@ class MessageIn(Schema):
 
 class MessagePatch(Schema):
     subject: str | None = Field(None, min_length=1, max_length=200)
-    body: str | None = Field(None, min_length=1)
-    why: str | None = None
+    body: str | None = Field(None, min_length=1, max_length=services.BODY_MAX)
+    why: str | None = Field(None, max_length=services.WHY_MAX)
     stage: Stage | None = None
     channels: list[Channel] | None = Field(None, min_length=1)
     unit_ids: list[int] | None = None
@@ -201,7 +201,7 @@ class AskedOut(QuestionOut):
 
 
 class AnswerIn(Schema):
-    answer: str = Field(..., min_length=1)
+    answer: str = Field(..., min_length=1, max_length=services.ANSWER_MAX)
 
 
 class FaqOut(Schema):

@@ -4,6 +4,7 @@ from allaboard.org.models import JobRole
 from allaboard.programmes.models import Programme
 
 from .models import Channel, ChatChannel, Stage
+from .services import ANSWER_MAX, BODY_MAX, WHY_MAX
 
 
 class MessageForm(forms.Form):
@@ -11,11 +12,14 @@ class MessageForm(forms.Form):
     stage = forms.ChoiceField(choices=Stage.choices, initial=Stage.OTHER)
     subject = forms.CharField(max_length=200)
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text="Plain words; a blank line starts a paragraph."
+        max_length=BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain words; a blank line starts a paragraph.",
     )
     why = forms.CharField(
         label="Why this matters",
         required=False,
+        max_length=WHY_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown above the “I understand why” button.",
     )
@@ -114,7 +118,9 @@ class AskForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), help_text="Published in the FAQ.")
+    answer = forms.CharField(
+        max_length=ANSWER_MAX, widget=forms.Textarea(attrs={"rows": 5}), help_text="Published in the FAQ."
+    )
 
 
 class HideForm(forms.Form):

@@ -5,6 +5,7 @@ Each sender either returns (sent) or raises SendError, which says whether trying
 
 import contextlib
 import json
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -120,6 +121,36 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _clip_escaped(text: str, limit: int, escape) -> str:
+    """Escape, then clip to `limit` characters without cutting an escape (&amp; or \\*) in half."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    low, high = 0, len(text)
+    while low < high:  # the longest prefix whose escaped form fits, leaving room for the ellipsis
+        middle = (low + high + 1) // 2
+        if len(escape(text[:middle])) <= limit - 1:
+            low = middle
+        else:
+            high = middle - 1
+    return escape(text[:low]) + "…"
+
+
+TEAMS_MARKDOWN = re.compile(r"([\\`*_\[\]~])")
+TEAMS_LINE_START = re.compile(r"(?m)^(\s*)([-+#>])")
+TEAMS_NUMBERED = re.compile(r"(?m)^(\s*\d+)\.")
+
+
+def teams_escape(text: str) -> str:
+    """Adaptive Card TextBlocks read a Markdown subset (**bold**, _italic_, [links](url), lists) and
+    {{DATE()}}/{{TIME()}} functions. A message should show as written, so the characters that start those
+    are backslash-escaped (CommonMark escapes, which Teams renders as the plain character)."""
+    text = TEAMS_MARKDOWN.sub(r"\\\1", text)
+    text = TEAMS_LINE_START.sub(r"\1\\\2", text)
+    text = TEAMS_NUMBERED.sub(r"\1\\.", text)
+    return text.replace("{{", "{\\{")
+
+
 def slack_payload(content: Rendered) -> dict:
     """An incoming-webhook message: `text` is the notification fallback, `blocks` the Block Kit layout."""
     blocks: list[dict] = []
@@ -130,7 +161,10 @@ def slack_payload(content: Rendered) -> dict:
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": _clip(slack_escape(content.text), SLACK_SECTION_LIMIT)},
+                "text": {
+                    "type": "mrkdwn",
+                    "text": _clip_escaped(content.text, SLACK_SECTION_LIMIT, slack_escape),
+                },
             }
         )
     if content.link:
@@ -140,8 +174,9 @@ def slack_payload(content: Rendered) -> dict:
                 "text": {"type": "mrkdwn", "text": f"<{slack_escape(content.link)}|Read it in All Aboard>"},
             }
         )
+    # The top-level `text` (the notification and the fallback) is read as mrkdwn too: escape it as well.
     fallback = content.subject or content.text
-    return {"text": _clip(fallback, SLACK_SECTION_LIMIT), "blocks": blocks}
+    return {"text": _clip_escaped(fallback, SLACK_SECTION_LIMIT, slack_escape), "blocks": blocks}
 
 
 def teams_payload(content: Rendered) -> dict:
@@ -149,10 +184,22 @@ def teams_payload(content: Rendered) -> dict:
     body: list[dict] = []
     if content.subject:
         body.append(
-            {"type": "TextBlock", "text": content.subject, "weight": "Bolder", "size": "Medium", "wrap": True}
+            {
+                "type": "TextBlock",
+                "text": teams_escape(content.subject),
+                "weight": "Bolder",
+                "size": "Medium",
+                "wrap": True,
+            }
         )
     if content.text:
-        body.append({"type": "TextBlock", "text": _clip(content.text, TEAMS_TEXT_LIMIT), "wrap": True})
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": _clip_escaped(content.text, TEAMS_TEXT_LIMIT, teams_escape),
+                "wrap": True,
+            }
+        )
     card: dict = {
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",

@@ -43,6 +43,12 @@ from .models import (
 
 MESSAGE_RENDERER = "allaboard.comms.services.render_message"
 CHAT_CHANNELS = (Channel.SLACK, Channel.TEAMS)
+SEND_AT_GRACE = timedelta(minutes=1)
+# Longest texts accepted: a message body must fit a Teams card (senders.TEAMS_TEXT_LIMIT) whole.
+BODY_MAX = 20_000
+WHY_MAX = 2_000
+ANSWER_MAX = 10_000
+HIDE_REASON_MAX = 300
 
 
 def absolute_url(path: str) -> str:
@@ -158,6 +164,11 @@ def _check_message(message: Message, actor: User) -> None:
         raise InputError("subject", "at most 200 characters")
     if not message.body:
         raise InputError("body", "is required")
+    if len(message.body) > BODY_MAX:
+        raise InputError("body", f"at most {BODY_MAX} characters")
+    message.why = (message.why or "").strip()
+    if len(message.why) > WHY_MAX:
+        raise InputError("why", f"at most {WHY_MAX} characters")
     if message.stage not in Stage.values:
         raise InputError("stage", f"use one of {', '.join(Stage.values)}")
     if not message.channels:
@@ -228,6 +239,10 @@ def send_message(message: Message, actor: User, send_at: datetime | None = None)
     now = timezone.now()
     if send_at is not None and timezone.is_naive(send_at):
         send_at = timezone.make_aware(send_at)
+    # A time in the past is a mistake, not "now": refuse it. The page gives minutes, so the current
+    # minute still counts as now.
+    if send_at is not None and send_at < now - SEND_AT_GRACE:
+        raise InputError("send_at", "is in the past; choose a later time, or leave it empty to send now")
     later = send_at if send_at is not None and send_at > now else None
     if not _reaches_anyone(message, (later or now).date()):
         raise InputError("unit_ids", "this message reaches nobody through the chosen channels")
@@ -890,6 +905,8 @@ def answer(question: Question, text: str, actor: User) -> Question:
     text = (text or "").strip()
     if not text:
         raise InputError("answer", "write the answer")
+    if len(text) > ANSWER_MAX:
+        raise InputError("answer", f"at most {ANSWER_MAX} characters")
     before = {"answer": question.answer, "status": question.status}
     role = Role(role_of(actor)).label
     name = actor.person.full_name if actor.person_id else actor.get_username()
@@ -921,8 +938,10 @@ def hide(question: Question, reason: str, actor: User) -> Question:
     reason = (reason or "").strip()
     if not reason:
         raise InputError("reason", "say why it is not published")
+    if len(reason) > HIDE_REASON_MAX:
+        raise InputError("reason", f"at most {HIDE_REASON_MAX} characters")
     before = {"status": question.status}
-    question.status, question.hidden_reason = QuestionStatus.HIDDEN, reason[:300]
+    question.status, question.hidden_reason = QuestionStatus.HIDDEN, reason
     question.save(update_fields=["status", "hidden_reason"])
     audit.record(
         actor, "hide", question, audit.diff(before, {"status": question.status}) | {"reason": reason}

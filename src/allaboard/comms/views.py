@@ -151,8 +151,13 @@ def message_edit(request, pk: int | None = None):
 @login_required
 def message_detail(request, pk: int):
     _leader(request)
-    services.mark_scheduled_sent()
     message = get_object_or_404(Message.objects.select_related("programme", "author"), pk=pk)
+    return _message_page(request, message, ScheduleForm())
+
+
+def _message_page(request, message: Message, schedule_form: ScheduleForm, status: int = 200):
+    services.mark_scheduled_sent()
+    message.refresh_from_db()
     reach = services.reach_by_team([message], request.user, message.programme)
     problems = services.deliveries_of(message).filter(state__in=[DeliveryState.FAILED, DeliveryState.DEAD])
     return render(
@@ -165,10 +170,11 @@ def message_detail(request, pk: int):
             "problems": problems.select_related("person")[:50] if access.runs_comms(request.user) else [],
             "can_edit": access.can_edit_message(request.user, message),
             "runs_comms": access.runs_comms(request.user),
-            "schedule_form": ScheduleForm(),
+            "schedule_form": schedule_form,
             "audience_units": message.audience_units.all(),
             "audience_roles": message.audience_roles.all(),
         },
+        status=status,
     )
 
 
@@ -179,17 +185,19 @@ def message_send(request, pk: int):
     access.require_edit(request.user, message)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "Give the date and time as shown, or leave it empty to send now.")
-        return redirect(message)
+        return _message_page(request, message, form, status=400)
     try:
         services.send_message(message, request.user, send_at=form.cleaned_data.get("send_at"))
     except InputError as error:
-        flash.error(request, error.reason.capitalize() + ".")
+        if error.field not in form.fields:
+            flash.error(request, error.reason.capitalize() + ".")
+            return redirect(message)
+        _form_error(form, error)
+        return _message_page(request, message, form, status=400)
+    if message.status == MessageStatus.SCHEDULED:
+        flash.success(request, f"Scheduled for {timezone.localtime(message.send_at):%d %b %Y %H:%M}.")
     else:
-        if message.status == MessageStatus.SCHEDULED:
-            flash.success(request, f"Scheduled for {timezone.localtime(message.send_at):%d %b %Y %H:%M}.")
-        else:
-            flash.success(request, "Sent. Deliveries go out through the worker; this page shows their state.")
+        flash.success(request, "Sent. Deliveries go out through the worker; this page shows their state.")
     return redirect(message)
 
 
@@ -523,19 +531,31 @@ def question_detail(request, pk: int):
     if request.method == "POST":
         _leader(request)
         if form.is_valid():
-            services.answer(question, form.cleaned_data["answer"], request.user)
-            flash.success(request, "Answer published in the FAQ.")
-            return redirect("comms:questions")
+            try:
+                services.answer(question, form.cleaned_data["answer"], request.user)
+            except InputError as error:
+                _form_error(form, error)
+            else:
+                flash.success(request, "Answer published in the FAQ.")
+                return redirect("comms:questions")
+    return _question_page(
+        request, question, form if leader else None, status=400 if request.method == "POST" else 200
+    )
+
+
+def _question_page(request, question: Question, form, hide_form=None, status: int = 200):
+    if hide_form is None and access.runs_comms(request.user):
+        hide_form = HideForm()
     return render(
         request,
         "comms/question.html",
         {
             "question": question,
-            "form": form if leader else None,
-            "hide_form": HideForm() if access.runs_comms(request.user) else None,
+            "form": form,
+            "hide_form": hide_form,
             "overdue": services.overdue_questions().filter(pk=question.pk).exists(),
         },
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -545,12 +565,16 @@ def question_hide(request, pk: int):
     access.require_runs_comms(request.user)
     question = get_object_or_404(Question, pk=pk)
     form = HideForm(request.POST)
-    if not form.is_valid():
-        flash.error(request, "Say why it is not published.")
-        return redirect(question)
-    services.hide(question, form.cleaned_data["reason"], request.user)
-    flash.success(request, "Kept out of the FAQ.")
-    return redirect("comms:questions")
+    if form.is_valid():
+        try:
+            services.hide(question, form.cleaned_data["reason"], request.user)
+        except InputError as error:
+            _form_error(form, error)
+        else:
+            flash.success(request, "Kept out of the FAQ.")
+            return redirect("comms:questions")
+    answer_form = AnswerForm(initial={"answer": question.answer})
+    return _question_page(request, question, answer_form, hide_form=form, status=400)
 
 
 @login_required

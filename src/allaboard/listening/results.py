@@ -8,6 +8,7 @@ shown to everyone who reads results, as comparisons: they pass the same k and di
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,7 @@ from allaboard.org.models import JobRole, Role, Unit, UnitKind
 from . import instruments as I
 from . import stats
 from .aggregates import ATTRIBUTES, NO_BARRIER, parse_cut
-from .models import Answer, Invitation, Question, Survey, Tally, TeamLink, Wave
+from .models import Answer, Invitation, Question, Survey, Tally, TeamLink, Wave, WaveStatus
 
 READERS = (Role.ADMIN, Role.CHANGE_LEAD, Role.SPONSOR, Role.TEAM_LEADER)
 LOW_PARTICIPATION = 0.6
@@ -701,6 +702,25 @@ def _comment_units(wave: Wave, unit: Unit) -> list[int]:
     return out
 
 
+def comment_blocked(wave: Wave, unit: Unit) -> tuple[str, int]:
+    """(why the unit's comments may not be shown or summarised, or "" when they may; its respondents).
+    The one comment rule: a closed, published wave; at least the comment threshold of respondents in the
+    unit; and the unit passes the comment differencing rule decided when the wave closed."""
+    if not wave.published or wave.status != WaveStatus.CLOSED:
+        return NOT_PUBLISHED, 0
+    threshold = wave.survey.comment_k
+    row = (
+        Tally.objects.filter(wave=wave, unit=unit, cut="", rollup=True)
+        .values("respondents", "comments_visible")
+        .first()
+    )
+    if row is None or row["respondents"] < threshold:
+        return f"comments are shown for groups of at least {threshold} respondents", 0
+    if not row["comments_visible"]:
+        return SUPPRESSED_DIFFERENCING, 0
+    return "", row["respondents"]
+
+
 def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") -> CommentsView:
     """Open-text answers of a unit, only when its respondents reach the comment threshold and the unit
     passes the comment differencing rule. Filterable by question and by resistance source."""
@@ -709,19 +729,8 @@ def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") 
     threshold = survey.comment_k
     questions = list(survey.questions.filter(kind=I.OPEN))
     view = CommentsView(scope, False, "", questions, [], None, threshold)
-    if not wave.published:
-        view.reason = NOT_PUBLISHED
-        return view
-    row = (
-        Tally.objects.filter(wave=wave, unit=scope.unit, cut="", rollup=True)
-        .values("respondents", "comments_visible")
-        .first()
-    )
-    if row is None or row["respondents"] < threshold:
-        view.reason = f"comments are shown for groups of at least {threshold} respondents"
-        return view
-    if not row["comments_visible"]:
-        view.reason = SUPPRESSED_DIFFERENCING
+    view.reason = comment_blocked(wave, scope.unit)[0]
+    if view.reason:
         return view
     view.allowed = True
     units = _comment_units(wave, scope.unit)
@@ -947,3 +956,64 @@ def _lowest_item(items: dict, questions: dict, k: int):
         if best is None or summary.mean < best[1]:
             best = (question, summary.mean, summary.n)
     return best
+
+
+@dataclass(frozen=True)
+class CommentScope:
+    """A group whose comments other apps may summarise (see `comment_blocked` for the rule)."""
+
+    wave: Wave
+    unit: Unit
+    unit_ids: tuple[int, ...]  # the unit and every unit below it, in the wave's frozen tree
+    respondents: int
+    threshold: int  # the survey's comment threshold: also the fewest commenters a summary may count
+
+
+def comment_scope(wave: Wave, unit: Unit) -> CommentScope | None:
+    """The unit's comments in the wave, when the comment rule lets them be summarised; else None."""
+    reason, respondents = comment_blocked(wave, unit)
+    if reason:
+        return None
+    return CommentScope(wave, unit, tuple(_comment_units(wave, unit)), respondents, wave.survey.comment_k)
+
+
+def respondent_labels(scope: CommentScope, dimension: str = "topic") -> dict[str, set[str]]:
+    """For each respondent of the group who wrote a classified comment (keyed by an opaque id that never
+    leaves the caller), the labels their comments carry: people count once per label, however many
+    comments they wrote, so one prolific writer cannot make a concern look widespread."""
+    from allaboard.textinsight.models import Comment, Tag
+
+    comments = Comment.objects.filter(
+        source="listening.answer",
+        wave_key=scope.wave.key,
+        unit_id__in=scope.unit_ids,
+        classified_at__isnull=False,
+    )
+    answer_of = {
+        pk: source_id for pk, source_id in comments.values_list("pk", "source_id") if _is_uuid(source_id)
+    }
+    response_of = {
+        str(answer): str(response)
+        for answer, response in Answer.objects.filter(
+            pk__in=list(answer_of.values()), response__wave=scope.wave
+        ).values_list("pk", "response_id")
+    }
+    out: dict[str, set[str]] = {}
+    for answer_id in answer_of.values():
+        if answer_id in response_of:
+            out.setdefault(response_of[answer_id], set())
+    for comment_id, label in Tag.objects.filter(
+        comment_id__in=list(answer_of), dimension=dimension
+    ).values_list("comment_id", "label"):
+        response = response_of.get(answer_of[comment_id])
+        if response is not None:
+            out[response].add(label)
+    return out
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -1,5 +1,6 @@
 """API for the playbook, with the same permissions and services as the pages."""
 
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -7,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
 from ninja import Status as Reply
 
+from allaboard.errors import InputError
 from allaboard.programmes.models import Programme
 
 from . import access, effects, services
@@ -103,10 +105,10 @@ class PlayIn(Schema):
     slug: str = Field(..., min_length=1, max_length=60, pattern=r"^[-a-zA-Z0-9_]+$")
     title: str = Field(..., min_length=1, max_length=200)
     strategy: Strategy = Strategy.OWN
-    purpose: str = Field(..., min_length=1)
-    when_it_helps: str = Field(..., min_length=1)
+    purpose: str = Field(..., min_length=1, max_length=services.TEXT_MAX)
+    when_it_helps: str = Field(..., min_length=1, max_length=services.TEXT_MAX)
     actions: list[str] = Field(..., min_length=1)
-    how_to_tell: str = Field(..., min_length=1)
+    how_to_tell: str = Field(..., min_length=1, max_length=services.TEXT_MAX)
     measure_kind: MeasureKind = MeasureKind.NONE
     measure_metric: str = Field("", max_length=64)
     active: bool = True
@@ -115,10 +117,10 @@ class PlayIn(Schema):
 class PlayPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
     strategy: Strategy | None = None
-    purpose: str | None = Field(None, min_length=1)
-    when_it_helps: str | None = Field(None, min_length=1)
+    purpose: str | None = Field(None, min_length=1, max_length=services.TEXT_MAX)
+    when_it_helps: str | None = Field(None, min_length=1, max_length=services.TEXT_MAX)
     actions: list[str] | None = Field(None, min_length=1)
-    how_to_tell: str | None = Field(None, min_length=1)
+    how_to_tell: str | None = Field(None, min_length=1, max_length=services.TEXT_MAX)
     measure_kind: MeasureKind | None = None
     measure_metric: str | None = Field(None, max_length=64)
     active: bool | None = None
@@ -206,7 +208,7 @@ class ActionOut(Schema):
 class ActionIn(Schema):
     programme_id: int
     title: str = Field(..., min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=services.TEXT_MAX)
     owner_id: int
     team_ids: list[int] = Field(..., min_length=1)
     due: date
@@ -219,7 +221,7 @@ class ActionIn(Schema):
 
 class ActionPatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
+    description: str | None = Field(None, max_length=services.TEXT_MAX)
     owner_id: int | None = None
     team_ids: list[int] | None = Field(None, min_length=1)
     due: date | None = None
@@ -297,16 +299,16 @@ class UpdateOut(Schema):
 class UpdateIn(Schema):
     programme_id: int
     title: str = Field(..., min_length=1, max_length=200)
-    you_said: str = Field(..., min_length=1)
-    we_did: str = Field(..., min_length=1)
+    you_said: str = Field(..., min_length=1, max_length=services.TEXT_MAX)
+    we_did: str = Field(..., min_length=1, max_length=services.TEXT_MAX)
     unit_ids: list[int] = Field(..., min_length=1)
     action_id: int | None = None
 
 
 class UpdatePatch(Schema):
     title: str | None = Field(None, min_length=1, max_length=200)
-    you_said: str | None = Field(None, min_length=1)
-    we_did: str | None = Field(None, min_length=1)
+    you_said: str | None = Field(None, min_length=1, max_length=services.TEXT_MAX)
+    we_did: str | None = Field(None, min_length=1, max_length=services.TEXT_MAX)
     unit_ids: list[int] | None = Field(None, min_length=1)
     action_id: int | None = None
 
@@ -333,10 +335,37 @@ def _play_data(payload: dict) -> dict:
 def _rule_data(payload: dict) -> dict:
     if "play_id" in payload:
         play_id = payload.pop("play_id")
-        payload["play"] = get_object_or_404(Play, pk=play_id) if play_id is not None else None
-        if payload["play"] is None:
-            payload.pop("play")
+        if play_id is not None:
+            payload["play"] = Play.objects.filter(pk=play_id).first()
+            if payload["play"] is None:
+                raise InputError("play_id", f"unknown play {play_id}")
     return payload
+
+
+# The services name fields as the pages do; the API answers with the names its payloads use.
+ACTION_FIELDS = {
+    "owner": "owner_id",
+    "teams": "team_ids",
+    "play": "play_id",
+    "recommendation": "recommendation_id",
+}
+UPDATE_FIELDS = {"programme": "programme_id", "units": "unit_ids", "action": "action_id"}
+RULE_FIELDS = {"play": "play_id"}
+
+
+@contextmanager
+def _named(renames: dict):
+    try:
+        yield
+    except InputError as error:
+        raise InputError(renames.get(error.field, error.field), error.reason) from error
+
+
+def _programme_in_body(programme_id: int) -> Programme:
+    programme = Programme.objects.filter(pk=programme_id).first()
+    if programme is None:
+        raise InputError("programme_id", f"unknown programme {programme_id}")
+    return programme
 
 
 # ---- plays and rules -------------------------------------------------------------------------------------
@@ -377,7 +406,8 @@ def create_rule(request, payload: RuleIn):
     _require(
         access.can_manage_all(request.user), "Only admins and change leads can edit the playbook's rules."
     )
-    return Reply(201, services.save_rule(request.user, Rule(), _rule_data(payload.dict())))
+    with _named(RULE_FIELDS):
+        return Reply(201, services.save_rule(request.user, Rule(), _rule_data(payload.dict())))
 
 
 @router.patch("/playbook/rules/{rule_id}", response=RuleOut)
@@ -386,7 +416,8 @@ def update_rule(request, rule_id: int, payload: RulePatch):
         access.can_manage_all(request.user), "Only admins and change leads can edit the playbook's rules."
     )
     rule = get_object_or_404(Rule, pk=rule_id)
-    return services.save_rule(request.user, rule, _rule_data(payload.dict(exclude_unset=True)))
+    with _named(RULE_FIELDS):
+        return services.save_rule(request.user, rule, _rule_data(payload.dict(exclude_unset=True)))
 
 
 # ---- recommendations -------------------------------------------------------------------------------------
@@ -406,8 +437,7 @@ def list_recommendations(request, programme_id: int | None = None, status: str |
 @router.post("/playbook/recommendations/refresh", response=RefreshOut)
 def refresh_recommendations(request, payload: RefreshIn):
     _require(access.can_manage_all(request.user), "Only admins and change leads can refresh recommendations.")
-    programme = get_object_or_404(Programme, pk=payload.programme_id)
-    return services.refresh_recommendations(programme, actor=request.user)
+    return services.refresh_recommendations(_programme_in_body(payload.programme_id), actor=request.user)
 
 
 @router.get("/playbook/recommendations/{recommendation_id}", response=RecommendationOut)
@@ -456,17 +486,23 @@ def get_action(request, action_id: int):
 def create_action(request, payload: ActionIn):
     _require(access.can_plan(request.user), "Only admins, change leads and team leaders plan actions.")
     data = payload.dict()
-    programme = get_object_or_404(Programme, pk=data.pop("programme_id"))
+    programme = _programme_in_body(data.pop("programme_id"))
     rec_id = data.pop("recommendation_id")
-    rec = get_object_or_404(access.visible_recommendations(request.user), pk=rec_id) if rec_id else None
-    action = services.create_action(request.user, programme, _action_data(data), recommendation=rec)
+    rec = None
+    if rec_id is not None:
+        rec = access.visible_recommendations(request.user).filter(pk=rec_id).first()
+        if rec is None:
+            raise InputError("recommendation_id", f"unknown recommendation {rec_id}, or not one of yours")
+    with _named(ACTION_FIELDS):
+        action = services.create_action(request.user, programme, _action_data(data), recommendation=rec)
     return Reply(201, action)
 
 
 @router.patch("/playbook/actions/{action_id}", response=ActionOut)
 def update_action(request, action_id: int, payload: ActionPatch):
     action = get_object_or_404(access.visible_actions(request.user), pk=action_id)
-    return services.update_action(request.user, action, _action_data(payload.dict(exclude_unset=True)))
+    with _named(ACTION_FIELDS):
+        return services.update_action(request.user, action, _action_data(payload.dict(exclude_unset=True)))
 
 
 @router.get("/playbook/actions/{action_id}/effect", response=EffectOut, summary="Did it work")
@@ -560,14 +596,17 @@ def get_update(request, update_id: int):
 
 @router.post("/playbook/updates", response={201: UpdateOut})
 def create_update(request, payload: UpdateIn):
-    return Reply(201, services.save_update(request.user, Update(), _update_data(payload.dict())))
+    _programme_in_body(payload.programme_id)
+    with _named(UPDATE_FIELDS):
+        return Reply(201, services.save_update(request.user, Update(), _update_data(payload.dict())))
 
 
 @router.patch("/playbook/updates/{update_id}", response=UpdateOut)
 def edit_update(request, update_id: int, payload: UpdatePatch):
     update = get_object_or_404(access.visible_updates(request.user), pk=update_id)
     _require(access.can_edit_update(request.user, update), "You cannot change this update.")
-    return services.save_update(request.user, update, _update_data(payload.dict(exclude_unset=True)))
+    with _named(UPDATE_FIELDS):
+        return services.save_update(request.user, update, _update_data(payload.dict(exclude_unset=True)))
 
 
 @router.post("/playbook/updates/{update_id}/publish", response=PublishOut)

@@ -4,8 +4,9 @@ pulse after it was done, for each of its teams, with confidence intervals and th
 Measures:
 - element_mean: a pulse score (an ADKAR element or other scale, 1-5) from listening's team_element_means,
   with its t interval; the change uses Welch's interval when the sufficient statistics are there;
-- source_share: the share of a team's comments naming a resistance source (textinsight's label_summary), with
-  Wilson intervals and Newcombe's interval for the change; only for at least the comment threshold;
+- source_share: the share of a team's commenting respondents naming a resistance source (counted by respondent,
+  gather.source_counts), with Wilson intervals and Newcombe's interval for the change; only where listening's
+  comment rule lets the team's comments be shown;
 - participation: the share of invited people who answered, with Wilson and Newcombe intervals.
 
 Nothing is shown for a group below the anonymity threshold (or the comment threshold for comments).
@@ -18,7 +19,7 @@ from datetime import date
 from scipy.stats import t as t_distribution
 
 from allaboard import intervals
-from allaboard.anonymity import is_reportable, min_comment_group_size
+from allaboard.anonymity import is_reportable
 from allaboard.org.access import visible_units
 from allaboard.org.models import Unit, UnitKind
 
@@ -133,28 +134,22 @@ def sufficient_statistics(mean: float, low: float | None, high: float | None, n:
 
 
 def read_source_share(programme_id: int, metric: str, wave: Wave, teams: list[Unit]) -> dict[int, Reading]:
-    """The share of each team's comments in the pulse naming the resistance source, with Wilson's
-    interval; only for teams with at least the comment threshold of comments (and of respondents)."""
-    summary = gather.service("textinsight", "label_summary")
-    if summary is None:
+    """The share of each team's commenting respondents who named the resistance source, with Wilson's
+    interval; counted by respondent and only where the comment rule allows (gather.source_counts)."""
+    from django.apps import apps
+
+    if not apps.is_installed("allaboard.listening"):
         return {}
+    pulse = apps.get_model("listening", "Wave").objects.select_related("survey").get(pk=wave.id)
     out = {}
     for team in teams:
-        result = summary(source=gather.COMMENT_SOURCE, unit_ids=[team.pk], wave_key=wave.key)
-        if result.n_comments < min_comment_group_size():
+        counts = gather.source_counts(pulse, team)
+        if counts is None:
             continue
-        respondents = _respondents(wave, team)
-        if respondents is not None and respondents < min_comment_group_size():
-            continue
-        count = next((s.count for s in result.labels if s.label == metric), 0)
-        ci = intervals.proportion_interval(count, result.n_comments)
-        out[team.pk] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=count)
+        named = next((c.respondents for c in counts.sources if c.label == metric), 0)
+        ci = intervals.proportion_interval(named, counts.commenters)
+        out[team.pk] = Reading(ci.estimate, ci.low, ci.high, ci.n, successes=named)
     return out
-
-
-def _respondents(wave: Wave, team: Unit) -> int | None:
-    participation = _participation(wave, team)
-    return participation.responded if participation is not None else None
 
 
 def _participation(wave: Wave, team: Unit):

@@ -5,8 +5,8 @@ n, text), plus a few optional fields the rules use: where the group sits (team, 
 the finding's rank among findings of its kind for that group (1 = the top resistance source).
 
 `n` is always the number of people the finding describes (respondents, people invited, people in the teams
-concerned) or, for comment shares, the number of comments. The rules refuse any finding with n below the
-anonymity threshold, whoever produced it.
+concerned); for comment shares, the number of respondents who commented (never the number of comments).
+The rules refuse any finding with n below the anonymity threshold, whoever produced it.
 """
 
 from dataclasses import dataclass, field, replace
@@ -18,7 +18,9 @@ BARRIER_SHARE = "barrier_share"  # metric: ADKAR element; value: share of respon
 ELEMENT_MEAN = "element_mean"  # metric: ADKAR element or other scale; value: mean 1..5
 PARTICIPATION = "participation"  # metric: response_rate; value: share of invited people who answered (0..1)
 LOWEST_ITEM = "lowest_item"  # metric: item code; value: mean 1..5
-SOURCE_SHARE = "source_share"  # metric: resistance source code; value: share of comments (0..1); n: comments
+# source_share: metric: resistance source code; value: share of commenting respondents naming it (0..1);
+# n: the respondents who commented.
+SOURCE_SHARE = "source_share"
 CUSTOMER_SCORE_FALLING = "customer_score_falling"  # metric: nps/csat/ces; value: change since before (< 0)
 ADOPTION_STALLED = "adoption_stalled"  # metric: e.g. active_share; value: share of people actively using it
 ACTIONS_OVERDUE = "actions_overdue"  # value: number of overdue actions; n: people in the teams concerned
@@ -35,7 +37,7 @@ KINDS = {
     ACTIONS_OVERDUE: "Overdue actions",
     QUESTIONS_UNANSWERED: "Unanswered questions",
 }
-# Kinds whose n counts comments: they need the comment threshold, not only k.
+# Kinds about comments: they need the comment threshold, not only k.
 COMMENT_KINDS = {SOURCE_SHARE}
 
 # Where the group a finding describes sits.

@@ -7,6 +7,7 @@ from allaboard.programmes.models import Programme
 
 from .models import Action, ActionStatus, MeasureKind, Play, Rule, Strategy
 from .rules import PLACEHOLDERS
+from .services import TEXT_MAX
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -69,7 +70,9 @@ class RuleForm(forms.ModelForm):
 
 class ActionForm(forms.Form):
     title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX
+    )
     owner = forms.ModelChoiceField(
         queryset=Person.objects.none(), help_text="The person who will make it happen."
     )
@@ -120,11 +123,15 @@ class UpdateForm(forms.Form):
     programme = forms.ModelChoiceField(queryset=Programme.objects.all())
     title = forms.CharField(max_length=200)
     you_said = forms.CharField(
-        label="You said", widget=forms.Textarea(attrs={"rows": 3}), help_text="What we heard, without names."
+        label="You said",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What we heard, without names.",
+        max_length=TEXT_MAX,
     )
     we_did = forms.CharField(
         label="We did",
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX,
         help_text="What we did, and what happens next.",
     )
     units = forms.ModelMultipleChoiceField(

@@ -5,8 +5,8 @@ that app provides them, so the playbook works while the platform grows:
 
 - listening: `allaboard.listening.services.findings(programme_id)` (barrier shares, element means,
   participation, lowest items);
-- textinsight: resistance-source shares per team and per site, from `label_summary`, only for groups with at
-  least the comment threshold of comments;
+- textinsight: resistance-source shares per team and per site, counted by respondent (`source_counts`), only
+  where listening's comment rule lets the group's comments be shown;
 - customers, adoption: `findings(programme_id)` in their services module when they offer one;
 - comms: questions waiting longer than its flag threshold (`overdue_questions`);
 - the playbook itself: overdue actions per team.
@@ -19,7 +19,7 @@ import importlib.util
 import logging
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import reduce
 from operator import or_
@@ -27,7 +27,7 @@ from operator import or_
 from django.conf import settings
 from django.db.models import Q
 
-from allaboard.anonymity import min_comment_group_size, min_group_size
+from allaboard.anonymity import min_group_size
 from allaboard.org.models import Person, Unit, UnitKind
 from allaboard.programmes.models import Programme
 
@@ -78,61 +78,99 @@ def latest_wave(programme: Programme):
     return fn(programme.pk) if fn else None
 
 
-def respondents_in(wave, unit: Unit) -> int | None:
-    """How many people in the unit (and below) answered the pulse, when listening can say."""
-    fn = service("listening", "unit_participation", module="results")
-    return fn(wave, unit).responded if fn else None
-
-
-def comment_groups(programme: Programme) -> list[tuple[Unit, list[int]]]:
-    """Each team of the programme, and each site or partner with its teams."""
+def comment_groups(programme: Programme) -> list[Unit]:
+    """Each team of the programme, and each site or partner those teams belong to, as a whole unit (the
+    groups listening decides comment visibility for; never a made-up subset that differencing could
+    split)."""
     teams = programme_teams(programme)
-    groups: list[tuple[Unit, list[int]]] = [(team, [team.pk]) for team in teams]
-    by_site: dict[int, list[int]] = {}
-    sites = {}
-    for team in teams:
-        site = team.site()
-        if site is not None:
-            sites[site.pk] = site
-            by_site.setdefault(site.pk, []).append(team.pk)
-    return groups + [(sites[pk], ids) for pk, ids in by_site.items()]
+    sites = {site.pk: site for site in (team.site() for team in teams) if site is not None}
+    return teams + list(sites.values())
+
+
+@dataclass(frozen=True)
+class SourceCount:
+    label: str
+    title: str
+    respondents: int  # respondents whose comments name the source (each counted once)
+    commenters: int  # respondents of the group who wrote a classified comment
+    quotes: tuple[str, ...] = ()
+
+    @property
+    def share(self) -> float:
+        return self.respondents / self.commenters
+
+
+@dataclass(frozen=True)
+class GroupSources:
+    commenters: int
+    sources: list[SourceCount]  # most named first
+
+
+def source_counts(wave, unit: Unit, *, with_quotes: bool = False) -> GroupSources | None:
+    """How many of a group's respondents named each label in their comments in the wave, counted by
+    respondent, not by comment. None when the anonymity rule forbids it: listening's comment rule
+    (closed wave, at least the comment threshold of respondents, not derivable by differencing;
+    `listening.results.comment_scope`) and, on top, at least that threshold of respondents who commented."""
+    scope_of = service("listening", "comment_scope", module="results")
+    labels_of = service("listening", "respondent_labels", module="results")
+    if scope_of is None or labels_of is None or wave is None:
+        return None
+    scope = scope_of(wave, unit)
+    if scope is None:
+        return None
+    people = labels_of(scope)
+    if len(people) < scope.threshold:
+        return None
+    counts = Counter(label for labels in people.values() for label in labels)
+    titles, quotes = {}, {}
+    summary = service("textinsight", "label_summary") if with_quotes else None
+    if summary is not None:
+        for share in summary(source=COMMENT_SOURCE, unit_ids=list(scope.unit_ids), wave_key=wave.key).labels:
+            titles[share.label], quotes[share.label] = share.title, tuple(share.quotes)
+    title = service("textinsight", "title", module="labels")
+    return GroupSources(
+        len(people),
+        [
+            SourceCount(
+                label,
+                titles.get(label) or (title("employee", label) if title else label),
+                count,
+                len(people),
+                quotes.get(label, ()),
+            )
+            for label, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        ],
+    )
 
 
 def comment_findings(programme: Programme, today: date) -> list[F.Finding]:
-    """Resistance-source shares per team and per site or partner, from the latest pulse's comments.
-
-    Only for groups where at least the comment threshold of people answered and wrote that many comments;
-    `support` (positive) and `other` are not resistance and never rank."""
-    summary = service("textinsight", "label_summary")
+    """Resistance sources named by the respondents of each team and each site or partner, from the latest
+    pulse's comments (`source_counts`: by respondent, only where the comment rule allows). `support`
+    (positive) and `other` are not resistance and never rank."""
     wave = latest_wave(programme)
-    if summary is None or wave is None:
+    if wave is None:
         return []
-    threshold = min_comment_group_size()
     out = []
-    for unit, unit_ids in comment_groups(programme):
-        result = summary(source=COMMENT_SOURCE, unit_ids=unit_ids, wave_key=wave.key)
-        if result.n_comments < threshold:
+    for unit in comment_groups(programme):
+        counts = source_counts(wave, unit, with_quotes=True)
+        if counts is None:
             continue
-        respondents = respondents_in(wave, unit)
-        if respondents is not None and respondents < threshold:
-            continue
-        resistance = [s for s in result.labels if s.label not in NOT_RESISTANCE and s.count]
-        resistance.sort(key=lambda s: -s.count)
-        for rank, share in enumerate(resistance, start=1):
+        resistance = [c for c in counts.sources if c.label not in NOT_RESISTANCE]
+        for rank, source in enumerate(resistance, start=1):
             out.append(
                 F.Finding(
                     kind=F.SOURCE_SHARE,
                     unit_id=unit.pk,
                     wave_id=wave.pk,
-                    metric=share.label,
-                    value=share.share,
-                    n=result.n_comments,
-                    text=f"{share.title} is named in {share.share:.0%} of comments from {unit.name} "
-                    f"(n={result.n_comments}).",
-                    metric_title=share.title,
+                    metric=source.label,
+                    value=source.share,
+                    n=source.commenters,
+                    text=f"{source.title} is named by {source.share:.0%} of the {source.commenters} "
+                    f"respondents who commented in {unit.name}.",
+                    metric_title=source.title,
                     wave_label=str(wave),
                     rank=rank,
-                    extra={"quotes": list(share.quotes)},
+                    extra={"quotes": list(source.quotes)},
                 )
             )
     return out

@@ -36,7 +36,7 @@ class Strategy(models.TextChoices):
 class MeasureKind(models.TextChoices):
     NONE = "", "No measure"
     ELEMENT_MEAN = "element_mean", "Pulse score (ADKAR element or scale), 1-5"
-    SOURCE_SHARE = "source_share", "Share of comments naming a resistance source"
+    SOURCE_SHARE = "source_share", "Share of commenting respondents naming a resistance source"
     PARTICIPATION = "participation", "Pulse participation"
     CUSTOMER_SCORE = "customer_score", "Customer score"
     ADOPTION = "adoption", "Adoption of the new tool"

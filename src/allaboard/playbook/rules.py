@@ -42,7 +42,7 @@ PLACEHOLDERS = {
     "value": "the value as measured",
     "value_pct": "the value as a percentage",
     "value_1dp": "the value to one decimal place",
-    "n": "the number of people (or comments) behind it",
+    "n": "the number of people behind it (for comments: the respondents who commented)",
     "wave": "the pulse it comes from",
     "threshold": "the rule's threshold",
     "threshold_pct": "the threshold as a percentage",
@@ -165,7 +165,7 @@ def recommend(
 ) -> list[Recommendation]:
     """Recommended plays, one per (play, group), each with all the evidence that triggered it.
 
-    Findings about fewer than k people (comment shares: fewer than comment_k comments) never trigger
+    Findings about fewer than k people (comment shares: fewer than comment_k respondents) never trigger
     anything, whatever the rule says. Ordered by the number of pieces of evidence, then play and group."""
     comment_k = max(k, comment_k if comment_k is not None else k)
     by_kind: dict[str, list[RuleSpec]] = {}

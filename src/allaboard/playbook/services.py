@@ -44,6 +44,10 @@ REMIND_BEFORE_DAYS = 3  # owners hear about an action this many days before it i
 REMIND_EVERY_DAYS = 7  # and again every week while it is overdue
 
 
+# The longest free text a play, action or update takes (a few screens; anything longer is a paste mistake).
+TEXT_MAX = 5000
+
+
 def today() -> date:
     return timezone.localdate()
 
@@ -102,6 +106,8 @@ def save_play(actor, play: Play, data: dict) -> Play:
     for name in ("title", "slug", "purpose", "when_it_helps", "actions", "how_to_tell"):
         if not getattr(play, name):
             raise InputError(name, "is required")
+        if len(getattr(play, name)) > TEXT_MAX:
+            raise InputError(name, f"must be at most {TEXT_MAX} characters")
     if play.strategy not in Strategy.values:
         raise InputError("strategy", f"must be one of {', '.join(Strategy.values)}")
     if play.measure_kind not in MeasureKind.values:
@@ -312,6 +318,8 @@ def _clean_action(actor, data: dict, action: Action) -> dict:
             raise InputError("title", "must be at most 200 characters")
     if "description" in data:
         clean["description"] = (data["description"] or "").strip()
+        if len(clean["description"]) > TEXT_MAX:
+            raise InputError("description", f"must be at most {TEXT_MAX} characters")
     if "owner" in data:
         owner = data["owner"]
         if not isinstance(owner, Person):
@@ -615,6 +623,8 @@ def save_update(actor, update: YouSaidWeDid, data: dict) -> YouSaidWeDid:
             setattr(update, name, (data[name] or "").strip())
         if not getattr(update, name):
             raise InputError(name, "is required")
+        if len(getattr(update, name)) > TEXT_MAX:
+            raise InputError(name, f"must be at most {TEXT_MAX} characters")
     if len(update.title) > 200:
         raise InputError("title", "must be at most 200 characters")
     if "action" in data:

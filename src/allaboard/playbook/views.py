@@ -174,7 +174,10 @@ def _visible_recommendation(request, pk: int) -> Recommendation:
 
 @login_required
 def recommendation_detail(request, pk: int):
-    rec = _visible_recommendation(request, pk)
+    return _recommendation_page(request, _visible_recommendation(request, pk), DismissForm())
+
+
+def _recommendation_page(request, rec: Recommendation, dismiss_form: DismissForm, status: int = 200):
     return render(
         request,
         "playbook/recommendation.html",
@@ -185,8 +188,9 @@ def recommendation_detail(request, pk: int):
             .select_related("owner"),
             "can_manage": access.can_manage_all(request.user),
             "can_plan": access.can_plan(request.user),
-            "dismiss_form": DismissForm(),
+            "dismiss_form": dismiss_form,
         },
+        status=status,
     )
 
 
@@ -195,13 +199,15 @@ def recommendation_detail(request, pk: int):
 def recommendation_dismiss(request, pk: int):
     rec = _visible_recommendation(request, pk)
     form = DismissForm(request.POST)
-    try:
-        services.dismiss_recommendation(request.user, rec, form.data.get("reason", ""))
-    except InputError as error:
-        messages.error(request, f"Not dismissed: the reason {error.reason}.")
-    else:
-        messages.success(request, "Dismissed; the reason is kept with it.")
-    return redirect(rec)
+    if form.is_valid():
+        try:
+            services.dismiss_recommendation(request.user, rec, form.cleaned_data["reason"])
+        except InputError as error:
+            _form_error(form, error)
+        else:
+            messages.success(request, "Dismissed; the reason is kept with it.")
+            return redirect(rec)
+    return _recommendation_page(request, rec, form, status=400)
 
 
 @login_required
@@ -256,6 +262,10 @@ def _visible_action(request, pk: int) -> Action:
 @login_required
 def action_detail(request, pk: int):
     action = _visible_action(request, pk)
+    return _action_page(request, action, StatusForm(initial={"status": action.status}))
+
+
+def _action_page(request, action: Action, status_form: StatusForm, status: int = 200):
     return render(
         request,
         "playbook/action.html",
@@ -266,11 +276,12 @@ def action_detail(request, pk: int):
             "today": services.today(),
             "can_edit": access.can_edit_action(request.user, action),
             "can_move": access.can_move_action(request.user, action),
-            "status_form": StatusForm(initial={"status": action.status}),
+            "status_form": status_form,
             "effect": effects.effect_of(action, request.user),
             "helped": services.helped_results(action),
             "updates": action.you_said_we_did.filter(published_on__isnull=False),
         },
+        status=status,
     )
 
 
@@ -350,8 +361,7 @@ def action_status(request, pk: int):
     _require(access.can_move_action(request.user, action), "You cannot change this action.")
     form = StatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Pick a status from the list.")
-        return redirect(action)
+        return _action_page(request, action, form, status=400)
     services.update_action(request.user, action, {"status": form.cleaned_data["status"]})
     messages.success(request, f"Status: {action.get_status_display()}.")
     return redirect(action)

@@ -65,7 +65,8 @@ def test_slack_post_has_the_documented_shape(webhook_server):
     [post] = webhook_server.posts_to("/slack/leeds")
     assert post.headers["Content-Type"].startswith("application/json")
     body = post.json
-    assert body["text"] == "Go-live <Monday>"
+    # The top-level text is mrkdwn like a section: escaped (https://api.slack.com/reference/surfaces/formatting#escaping).
+    assert body["text"] == "Go-live &lt;Monday&gt;"
     assert body["blocks"][0] == {"type": "header", "text": {"type": "plain_text", "text": "Go-live <Monday>"}}
     section = body["blocks"][1]
     assert section["type"] == "section"
@@ -76,6 +77,39 @@ def test_slack_section_text_is_clipped_to_the_block_limit(webhook_server):
     queue(channel="slack", purpose="message", address=webhook_server.url("/s"), text="x" * 5000)
     section = webhook_server.posts[0].json["blocks"][0]
     assert len(section["text"]["text"]) == 3000
+
+
+def test_slack_top_level_text_cannot_ping_the_channel(webhook_server):
+    queue(channel="slack", purpose="message", address=webhook_server.url("/s"), text="<!channel> R&D <@U123>")
+    body = webhook_server.posts[0].json
+    assert body["text"] == "&lt;!channel&gt; R&amp;D &lt;@U123&gt;"
+    assert body["blocks"][0]["text"]["text"] == "&lt;!channel&gt; R&amp;D &lt;@U123&gt;"
+
+
+def test_slack_clipping_never_cuts_an_escape_in_half(webhook_server):
+    queue(channel="slack", purpose="message", address=webhook_server.url("/s"), text="&" * 2000)
+    body = webhook_server.posts[0].json
+    for text in (body["text"], body["blocks"][0]["text"]["text"]):
+        assert len(text) <= 3000 and text.endswith("…")
+        assert text[:-1] == "&amp;" * ((len(text) - 1) // 5)
+
+
+def test_teams_text_shows_as_written_not_as_markdown(webhook_server):
+    # Adaptive Card TextBlocks read Markdown and {{DATE()}} functions
+    # (https://learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format):
+    # the message's own characters are escaped so a name like my_file_v2 or a "[link](url)" shows as typed.
+    queue(
+        channel="teams",
+        purpose="message",
+        address=webhook_server.url("/t"),
+        subject="**Urgent** [click](http://evil.example)",
+        text="- one\n2. two\n{{DATE(2026-01-01T00:00:00Z)}} my_file_v2 a\\b",
+    )
+    card = webhook_server.posts[0].json["attachments"][0]["content"]
+    assert [block["text"] for block in card["body"]] == [
+        "\\*\\*Urgent\\*\\* \\[click\\](http://evil.example)",
+        "\\- one\n2\\. two\n{\\{DATE(2026-01-01T00:00:00Z)}} my\\_file\\_v2 a\\\\b",
+    ]
 
 
 def test_teams_post_is_an_adaptive_card_message(webhook_server):

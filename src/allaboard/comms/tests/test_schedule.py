@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from allaboard.comms.schedule import reminder_days
@@ -43,6 +43,7 @@ def test_bad_parameters_are_refused():
         reminder_days(date(2026, 3, 2), date(2026, 3, 30), every_days=0)
 
 
+@settings(deadline=None)  # a shared machine: no timed assertions
 @given(
     opens=st.dates(min_value=date(2025, 1, 1), max_value=date(2027, 1, 1)),
     length=st.integers(min_value=0, max_value=90),

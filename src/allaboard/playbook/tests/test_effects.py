@@ -63,6 +63,17 @@ def test_a_change_in_shares_gets_newcombes_interval():
     assert change.larger_than_noise
 
 
+def test_a_change_in_shares_matches_newcombes_published_example():
+    # Newcombe RG (1998), Interval estimation for the difference between independent proportions,
+    # Statistics in Medicine 17:873-890, Table II example (a): 56/70 - 48/80 = 0.2000, method 10
+    # (score interval from Wilson's bounds) 0.0524 to 0.3339. Before 48 of 80, after 56 of 70.
+    before, after = Reading(0.6, None, None, 80, successes=48), Reading(0.8, None, None, 70, successes=56)
+    change = effects.change_between(before, after, is_share=True)
+    assert change.estimate == pytest.approx(0.2)
+    assert (round(change.low, 4), round(change.high, 4)) == (0.0524, 0.3339)
+    assert change.larger_than_noise
+
+
 def test_no_interval_without_the_statistics():
     assert (
         effects.change_between(Reading(2.7, None, None, 1), Reading(3.1, None, None, 1), is_share=False)

@@ -55,3 +55,19 @@ def test_a_play_whose_only_rule_is_switched_off_is_flagged(db):
     play = PlayFactory()
     RuleFactory(play=play, active=False)
     assert untriggerable_plays() == [play]
+
+
+def test_the_evidence_migration_rewrites_unedited_comment_templates_only(db):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("allaboard.playbook.migrations.0004_evidence_by_respondents")
+    old = "Job security is a resistance source in {value_pct} of comments from {unit}, n={n}."
+    Rule.objects.filter(key="job-comments").update(evidence=old)
+    Rule.objects.filter(key="why-comments").update(evidence="Our own words, {value_pct}.")
+    migration.by_respondents(apps, None)
+    assert Rule.objects.get(key="job-comments").evidence == (
+        "Job security is named by {value_pct} of the {n} respondents who commented in {unit}."
+    )
+    assert Rule.objects.get(key="why-comments").evidence == "Our own words, {value_pct}."

@@ -3,9 +3,7 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from allaboard.comms.models import Delivery
 from allaboard.comms.services import feed_for
@@ -22,7 +20,6 @@ from allaboard.playbook.models import (
     RecommendationStatus,
 )
 from allaboard.programmes.tests.factories import ProgrammeFactory
-from allaboard.textinsight.models import Comment, Dimension, Tag
 
 from .factories import ActionFactory, RecommendationFactory, YouSaidWeDidFactory, finding
 
@@ -130,85 +127,7 @@ def test_dismissing_needs_a_reason_and_is_logged(org):
 # ---- findings from the other apps ------------------------------------------------------------------------
 
 
-@pytest.fixture
-def pulse(org, programme):
-    """A closed, published pulse of the programme that everyone at the partner (12 people) answered."""
-    from django.apps import apps
-
-    if not apps.is_installed("allaboard.listening"):
-        pytest.skip("listening is not installed")
-    from allaboard.listening.models import Invitation, WaveStatus
-    from allaboard.listening.tests.factories import WaveFactory
-
-    wave = WaveFactory(
-        survey__programme=programme,
-        opens=TODAY - timedelta(days=20),
-        closes=TODAY - timedelta(days=10),
-        status=WaveStatus.CLOSED,
-        published=True,
-    )
-    for person in org.people_in("APX-T1") + org.people_in("APX-T2"):
-        Invitation.objects.create(wave=wave, person=person, unit=person.unit, responded=True)
-    return wave
-
-
-def _comments(unit, labels: list[str], wave_key: str):
-    """Classified employee comments from a pulse, one per label given."""
-    for i, label in enumerate(labels):
-        comment = Comment.objects.create(
-            kind="employee",
-            source=gather.COMMENT_SOURCE,
-            source_id=f"{unit.pk}-{wave_key}-{i}",
-            text=f"comment {i} about {label}",
-            unit=unit,
-            wave_key=wave_key,
-            created_on=TODAY,
-            classified_at=timezone.now(),
-        )
-        Tag.objects.create(comment=comment, dimension=Dimension.TOPIC, label=label, confidence=0.9)
-        Tag.objects.create(comment=comment, dimension=Dimension.SENTIMENT, label="negative", confidence=0.8)
-
-
-JOB_TOOLS_SUPPORT = ["job"] * 6 + ["tools"] * 3 + ["support"] * 3
-
-
-def test_resistance_sources_become_findings_with_their_rank(org, programme, pulse):
-    _comments(org.teams["APX-T1"], JOB_TOOLS_SUPPORT, pulse.key)
-    found = gather.comment_findings(programme, TODAY)
-    assert [(f.unit_id, f.metric, f.rank, f.value, f.n) for f in found] == [
-        (org.sites["APX"].pk, "job", 1, 0.5, 12),
-        (org.sites["APX"].pk, "tools", 2, 0.25, 12),
-    ]
-
-
-def test_no_resistance_sources_for_a_team_with_fewer_respondents_than_the_comment_threshold(
-    org, programme, pulse
-):
-    # Twelve comments from APX-T1, but only its six people answered: too few to show its comments.
-    _comments(org.teams["APX-T1"], JOB_TOOLS_SUPPORT, pulse.key)
-    assert org.teams["APX-T1"].pk not in {f.unit_id for f in gather.comment_findings(programme, TODAY)}
-
-
-def test_no_resistance_source_findings_below_the_comment_threshold(org, programme, pulse):
-    _comments(org.teams["APX-T1"], ["job"] * 9, pulse.key)
-    assert gather.comment_findings(programme, TODAY) == []
-
-
-def test_comments_of_another_pulse_do_not_count(org, programme, pulse):
-    _comments(org.teams["APX-T1"], ["job"] * 12, "wave:999999")
-    assert gather.comment_findings(programme, TODAY) == []
-
-
-def test_job_security_at_the_partner_recommends_engaging_the_partner(org, programme, pulse):
-    _comments(org.teams["APX-T1"], JOB_TOOLS_SUPPORT, pulse.key)
-    services.refresh_recommendations(programme)
-    partner = org.sites["APX"]
-    rec = Recommendation.objects.get(play__slug="engage-partners", unit=partner)
-    assert "Job security is the top resistance source at Apx, 50% of comments (n=12)." in [
-        e["text"] for e in rec.evidence
-    ]
-    assert Recommendation.objects.filter(play__slug="address-fear", unit=partner).exists()
-    assert Recommendation.objects.filter(play__slug="change-direction", unit=partner).exists()
+# Comment findings (resistance sources by respondent) are tested on real pulses in test_comment_anonymity.py.
 
 
 def test_overdue_actions_recommend_sustaining_improvement(org, programme):
@@ -331,7 +250,7 @@ def test_overdue_actions_are_seen_by_the_change_lead_and_sponsor_and_the_teams_l
 # ---- reminders -------------------------------------------------------------------------------------------
 
 
-def test_owners_are_reminded_by_email_before_the_due_date_and_weekly_when_overdue(org):
+def test_owners_are_reminded_by_email_before_the_due_date_and_weekly_when_overdue(org, smtp_server):
     owner = org.people_in("LDS-T1")[1]
     soon = ActionFactory(owner=owner, title="Book the refresher", due=TODAY + timedelta(days=2))
     ActionFactory(owner=owner, due=TODAY + timedelta(days=20))
@@ -339,10 +258,11 @@ def test_owners_are_reminded_by_email_before_the_due_date_and_weekly_when_overdu
     assert services.remind_owners(TODAY) == 1
     delivery = Delivery.objects.get(purpose="action_reminder")
     assert (delivery.channel, delivery.person, delivery.source) == ("email", owner, soon)
-    assert [m.subject for m in mail.outbox] == ["Due soon: Book the refresher"]
+    assert [m["Subject"] for m in smtp_server.messages] == ["Due soon: Book the refresher"]
+    assert smtp_server.recipients() == [owner.email]
     assert services.remind_owners(TODAY + timedelta(days=3)) == 0  # reminded three days ago
     assert services.remind_owners(TODAY + timedelta(days=7)) == 1  # overdue: weekly
-    assert mail.outbox[-1].subject == "Overdue: Book the refresher"
+    assert smtp_server.messages[-1]["Subject"] == "Overdue: Book the refresher"
 
 
 # ---- did it help? ----------------------------------------------------------------------------------------

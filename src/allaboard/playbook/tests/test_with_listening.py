@@ -119,7 +119,13 @@ def test_did_it_work_shows_the_score_before_and_after_with_intervals(org, desk_p
     assert row.before.estimate == pytest.approx(2.0) and row.after.estimate == pytest.approx(4.0)
     assert row.before.n == row.after.n == 5
     assert row.change.estimate == pytest.approx(2.0) and row.change.larger_than_noise
+    # By hand: after 4,4,5,4,3 has mean 4, sum of squared deviations 2, s = sqrt(2/4) = 0.7071; before is all
+    # 2s (s = 0), so Welch's degrees of freedom are the after group's, 4. t(0.975, 4) = 2.776445 (any
+    # t table); half-width 2.776445 * 0.7071 / sqrt(5) = 0.8780 for both the after mean and the change.
+    assert (round(row.before.low, 4), round(row.before.high, 4)) == (2.0, 2.0)
+    assert (round(row.after.low, 4), round(row.after.high, 4)) == (3.122, 4.878)
+    assert (round(row.change.low, 4), round(row.change.high, 4)) == (1.122, 2.878)
     client = Client()
     client.force_login(lead)
     body = client.get(f"/playbook/actions/{action.pk}/").content.decode()
-    assert "A real change" in body and "+2.0" in body
+    assert "A real change" in body and "+2.0" in body and "+1.1 to +2.9" in body
