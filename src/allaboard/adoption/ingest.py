@@ -125,7 +125,7 @@ def parse_moment(value: Any, tz=None) -> datetime | None:
     return moment
 
 
-class _Clock:
+class Clock:
     """Moments to (UTC moment, local day), with the local zone's offset looked up once per hour:
     zoneinfo conversions cost tens of microseconds each, too much for millions of events."""
 
@@ -163,7 +163,7 @@ def check(
 ) -> tuple[list[Clean], list[Problem]]:
     """Checked events and every problem. `tool`: file imports, where the tool is fixed and not a field."""
     tz = timezone.get_current_timezone()  # looked up once: it is slow to ask per event
-    clock = _Clock(tz)
+    clock = Clock(tz)
     today = timezone.localdate()
     people = _People(str(e.get("person") or "").strip() for e in events if isinstance(e, dict))
     behaviours = _behaviours(tool)

@@ -275,6 +275,11 @@ class Curve:
     people: int
     go_live: date
 
+    @property
+    def reached(self) -> bool:
+        """The share who started is at or above the target already."""
+        return bool(self.actual) and self.actual[-1] >= self.target
+
 
 def weeks_to_first_use(uses: dict[int, Use], person_ids, go_live: date) -> list[float | None]:
     out = []
