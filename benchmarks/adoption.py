@@ -70,6 +70,9 @@ def setup_django(tmp: str) -> None:
     os.environ.setdefault("ALLABOARD_DATA_DIR", tmp)
     os.environ.setdefault("ALLABOARD_SECRET_KEY", "benchmark-only-secret-key-0123456789abcdefghijklmnop")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "allaboard.settings")
+    os.environ.setdefault(
+        "ALLABOARD_ALLOWED_HOSTS", "testserver"
+    )  # the API is called through the test client
     import django
 
     django.setup()

@@ -115,15 +115,14 @@ def _use(rng, pid, behaviours, start, today) -> list[ingest.Clean]:
     habits = habits or [behaviours["history"]]
     lapse = start + timedelta(days=rng.randint(20, 120)) if rng.random() < 0.05 else None
     day = start
-    tz = timezone.get_current_timezone()
+    clock = ingest.Clock(timezone.get_current_timezone())
     while day <= today and (lapse is None or day < lapse):
         if day.weekday() < 5 and rng.random() < 0.85:
             for b in habits:
-                for n in range(rng.randint(1, 2)):
-                    at = timezone.datetime(
-                        day.year, day.month, day.day, 8 + rng.randint(0, 9), rng.randint(0, 59), tzinfo=tz
-                    )
-                    out.append(ingest.Clean(f"demo-{pid}-{b.pk}-{day:%Y%m%d}-{n}", pid, b.pk, at, day))
+                minute = rng.randint(0, 9 * 60 - 1)  # one event per behaviour and day keeps the demo quick
+                local = timezone.datetime(day.year, day.month, day.day, 8 + minute // 60, minute % 60)
+                at, _ = clock.convert(local.replace(tzinfo=clock.tz))
+                out.append(ingest.Clean(f"demo-{pid}-{b.pk}-{day:%Y%m%d}", pid, b.pk, at, day))
         day += timedelta(days=1)
     return out
 

@@ -131,14 +131,24 @@ class Measures:
         return self.activated / self.people if self.people else None
 
 
-def measures(tool: Tool, person_ids: list[int], on: date, uses: dict[int, Use] | None = None) -> Measures:
+def measures(
+    tool: Tool,
+    person_ids: list[int],
+    on: date,
+    uses: dict[int, Use] | None = None,
+    behaviours: int | None = None,
+    all_scores: dict[int, float] | None = None,
+) -> Measures:
+    """The group's measures. Callers measuring many groups pass `uses`, `behaviours` (the tool's count)
+    and `all_scores` read once for everybody."""
     uses = uses if uses is not None else uses_of(tool, person_ids, on)
     window = conf.active_days()
-    behaviours = max(1, tool.behaviours.count())
+    behaviours = max(1, behaviours if behaviours is not None else tool.behaviours.count())
     mine = [uses[p] for p in person_ids if p in uses]
     active = [u for u in mine if u.active_on(on, window)]
     freqs = [f for f in (frequency(u, on) for u in mine) if f is not None]
-    scores = training_scores(tool, person_ids)
+    all_scores = all_scores if all_scores is not None else training_scores(tool, person_ids)
+    scores = {p: all_scores[p] for p in person_ids if p in all_scores}
     return Measures(
         people=len(person_ids),
         activated=len(mine),
@@ -191,9 +201,13 @@ def team_rows(tool: Tool, on: date, unit_ids: set[int] | None = None) -> list[Te
     """Measures of every team in the rollout the reader may see (unit_ids None: all)."""
     teams = [(t, w) for t, w in wave_teams(tool) if unit_ids is None or t.pk in unit_ids]
     people = team_people([t.pk for t, _ in teams], on)
-    uses = uses_of(tool, [p for ids in people.values() for p in ids], on)
+    everyone = [p for ids in people.values() for p in ids]
+    uses = uses_of(tool, everyone, on)
+    behaviours = tool.behaviours.count()
+    scores = training_scores(tool, everyone)
     alerts = {a.unit_id: a for a in tool.alerts.filter(cleared_on=None)}
     defects = open_defects_by_unit(tool)
+    paths = dict(Unit.objects.filter(pk__in=list(defects)).values_list("pk", "path"))
     rows = []
     for team, wave in teams:
         ids = people.get(team.pk, [])
@@ -201,21 +215,12 @@ def team_rows(tool: Tool, on: date, unit_ids: set[int] | None = None) -> list[Te
             TeamRow(
                 team,
                 wave,
-                measures(tool, ids, on, uses),
+                measures(tool, ids, on, uses, behaviours, scores),
                 alerts.get(team.pk),
-                sum(n for uid, n in defects.items() if team.path.startswith(_path_of(uid))),
+                sum(n for uid, n in defects.items() if team.path.startswith(paths[uid])),
             )
         )
     return rows
-
-
-_PATHS: dict[int, str] = {}
-
-
-def _path_of(unit_id: int) -> str:
-    if unit_id not in _PATHS:
-        _PATHS[unit_id] = Unit.objects.values_list("path", flat=True).get(pk=unit_id)
-    return _PATHS[unit_id]
 
 
 def open_defects_by_unit(tool: Tool) -> dict[int, int]:
@@ -243,11 +248,12 @@ def overview_rows(user, on: date) -> list[ToolRow]:
     unit_ids = access.unit_ids_for(user)
     out = []
     for tool in Tool.objects.all():
-        rows = team_rows(tool, on, unit_ids)
-        if not rows:
+        teams = [t.pk for t, _ in wave_teams(tool) if unit_ids is None or t.pk in unit_ids]
+        if not teams:
             continue
-        ids = [p for ids in team_people([r.unit.pk for r in rows], on).values() for p in ids]
-        out.append(ToolRow(tool, measures(tool, ids, on), len(rows), sum(1 for r in rows if r.open_alert)))
+        ids = [p for ids in team_people(teams, on).values() for p in ids]
+        stalled = tool.alerts.filter(cleared_on=None, unit_id__in=teams).count()
+        out.append(ToolRow(tool, measures(tool, ids, on), len(teams), stalled))
     return out
 
 
@@ -268,6 +274,11 @@ class Curve:
     categories: dict[str, int]
     people: int
     go_live: date
+
+    @property
+    def reached(self) -> bool:
+        """The share who started is at or above the target already."""
+        return bool(self.actual) and self.actual[-1] >= self.target
 
 
 def weeks_to_first_use(uses: dict[int, Use], person_ids, go_live: date) -> list[float | None]:

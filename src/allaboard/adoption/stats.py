@@ -112,14 +112,22 @@ def _count_at_or_below(sorted_values: list[float], value: float) -> int:
     return bisect.bisect_right(sorted_values, value)
 
 
-def fit_logistic(shares: list[float]) -> Fit | None:
+def _jacobian(t, ceiling, rate, midpoint):
+    e = np.exp(-rate * (t - midpoint))
+    d = 1.0 / (1.0 + e)
+    common = ceiling * e * d * d
+    return np.column_stack([d, common * (t - midpoint), -common * rate])
+
+
+def fit_logistic(shares: list[float], start: Fit | None = None) -> Fit | None:
     """Least-squares logistic through the cumulative shares at weeks 1, 2, ...; None when it cannot be fitted
-    (fewer than three weeks, or nobody started)."""
+    (fewer than three weeks, or nobody started). `start`: initial values (a nearby fit), for speed."""
     if len(shares) < 3 or max(shares) <= 0:
         return None
     weeks = np.arange(1, len(shares) + 1, dtype=float)
     y = np.asarray(shares, dtype=float)
     reached = int(np.argmax(y >= max(y) / 2)) + 1
+    p0 = (start.ceiling, start.rate, start.midpoint) if start else (max(y), 1.0, float(reached))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", OptimizeWarning)
@@ -127,7 +135,8 @@ def fit_logistic(shares: list[float]) -> Fit | None:
                 logistic,
                 weeks,
                 y,
-                p0=(max(y), 1.0, float(reached)),
+                p0=p0,
+                jac=_jacobian,
                 bounds=([1e-6, 1e-3, -52.0], [1.0, 20.0, 520.0]),
                 maxfev=5_000,
             )
@@ -171,7 +180,7 @@ def forecast(
     results = []
     for _ in range(draws):
         sample = [weeks_to_first_use[rng.randrange(n)] for _ in range(n)]
-        refit = fit_logistic(cumulative_curve(sample, through_week))
+        refit = fit_logistic(cumulative_curve(sample, through_week), start=fit)
         weeks = refit.weeks_to(target) if refit else None
         results.append(weeks if weeks is not None and weeks <= horizon_weeks else math.inf)
     results.sort()
