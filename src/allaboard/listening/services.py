@@ -527,6 +527,31 @@ def resend_invitation(actor, invitation: Invitation):
     audit.record(actor, "resend_invitation", invitation.wave, {"person": invitation.person_id})
 
 
+def invitation_deliveries(wave: Wave) -> dict[str, int]:
+    """How the wave's invitation emails fared: {"delivered", "waiting", "failed"} counts, so a failed
+    delivery is shown to whoever runs the survey instead of being silently lost (the comms deliveries
+    page names each one and can retry it)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from allaboard.comms.models import PENDING_STATES, Delivery, DeliveryState
+
+    ids = Invitation.objects.filter(wave=wave).annotate(key=Cast("pk", CharField())).values("key")
+    states = Counter(
+        Delivery.objects.filter(
+            purpose="survey_invitation",
+            source_type=ContentType.objects.get_for_model(Invitation),
+            source_id__in=ids,
+        ).values_list("state", flat=True)
+    )
+    return {
+        "delivered": states[DeliveryState.SENT],
+        "waiting": sum(states[s] for s in (*PENDING_STATES, DeliveryState.SENDING)),
+        "failed": states[DeliveryState.DEAD],
+    }
+
+
 def send_reminders(wave: Wave, today: date) -> int:
     """On a reminder day, remind only the people who have not answered. Returns how many."""
     if wave.status != WaveStatus.OPEN or today not in reminder_days(wave):
