@@ -60,24 +60,32 @@ def require_manager(user) -> None:
 # --- building a survey -------------------------------------------------------------------------------
 
 
+def _whole(value, field_name: str) -> int:
+    """A whole number from a form or JSON value, or a clear error naming the field."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InputError(field_name, f"must be a whole number, not {str(value)[:20]!r}") from None
+
+
 def _thresholds(data: dict) -> dict:
     """Validated anonymity settings: never below the platform's thresholds."""
     out = {}
     k = data.get("min_group_size")
     if k not in (None, ""):
-        k = int(k)
+        k = _whole(k, "min_group_size")
         if k < min_group_size():
             raise InputError("min_group_size", f"must be at least the platform's minimum, {min_group_size()}")
         out["min_group_size"] = k
     ck = data.get("min_comment_group_size")
     if ck not in (None, ""):
-        ck = int(ck)
+        ck = _whole(ck, "min_comment_group_size")
         floor = max(min_comment_group_size(), out.get("min_group_size") or min_group_size())
         if ck < floor:
             raise InputError("min_comment_group_size", f"must be at least {floor}")
         out["min_comment_group_size"] = ck
     if data.get("key_driver_min_respondents") not in (None, ""):
-        value = int(data["key_driver_min_respondents"])
+        value = _whole(data["key_driver_min_respondents"], "key_driver_min_respondents")
         if value < 26:
             raise InputError("key_driver_min_respondents", "key drivers need more than 25 respondents")
         out["key_driver_min_respondents"] = value
@@ -171,14 +179,14 @@ def _roles(ids) -> list[JobRole]:
 
 
 def _window(value) -> int:
-    days = int(value)
+    days = _whole(value, "window_days")
     if not 1 <= days <= 60:
         raise InputError("window_days", "a wave stays open 1 to 60 days")
     return days
 
 
 def _recurrence(value) -> int:
-    weeks = int(value or 0)
+    weeks = _whole(value or 0, "recurrence_weeks")
     if not 0 <= weeks <= 52:
         raise InputError("recurrence_weeks", "0 (no repeat) to 52 weeks")
     return weeks
