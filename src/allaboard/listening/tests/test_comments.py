@@ -8,7 +8,6 @@ from allaboard.listening import results, services
 from allaboard.listening.models import Answer
 from allaboard.listening.tests.conftest import issue_link
 
-
 TREES = ["ash", "birch", "cedar", "elm", "fir", "oak"]
 
 
