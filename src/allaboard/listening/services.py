@@ -548,15 +548,18 @@ def invitation_deliveries(wave: Wave) -> dict[str, int]:
     ids = Invitation.objects.filter(wave=wave).annotate(key=Cast("pk", CharField())).values("key")
     states = Counter(
         Delivery.objects.filter(
-            purpose="survey_invitation",
+            purpose__in=["survey_invitation", "survey_reminder"],
             source_type=ContentType.objects.get_for_model(Invitation),
             source_id__in=ids,
-        ).values_list("state", flat=True)
+        ).values_list("purpose", "state")
     )
+    # Reminders are counted, never listed: who got one says who has not answered.
     return {
-        "delivered": states[DeliveryState.SENT],
-        "waiting": sum(states[s] for s in (*PENDING_STATES, DeliveryState.SENDING)),
-        "failed": states[DeliveryState.DEAD],
+        "delivered": states["survey_invitation", DeliveryState.SENT],
+        "waiting": sum(states["survey_invitation", s] for s in (*PENDING_STATES, DeliveryState.SENDING)),
+        "failed": states["survey_invitation", DeliveryState.DEAD],
+        "reminders_delivered": states["survey_reminder", DeliveryState.SENT],
+        "reminders_failed": states["survey_reminder", DeliveryState.DEAD],
     }
 
 

@@ -151,6 +151,24 @@ def test_reminders_go_only_to_people_who_have_not_answered(org, smtp_server):
     assert all(m["Subject"].startswith("Reminder:") for m in smtp_server.messages)
 
 
+def test_nobody_can_list_who_was_reminded(org, smtp_server, client_for):
+    survey, wave = start_pulse(org, audience_unit_ids=[org.teams["LDS-T1"].pk])
+    [first, *others] = Invitation.objects.filter(wave=wave).select_related("person").order_by("pk")
+    today = timezone.localdate()
+    token = link_in(by_recipient(smtp_server)[first.person.email])
+    services.submit(services.personal_link(token, today), {f"q{survey.questions.first().pk}": "4"}, today)
+    smtp_server.refuse(others[0].person.email)
+    services.send_reminders(wave, services.reminder_days(wave)[0])
+    assert Delivery.objects.filter(purpose="survey_reminder").count() == 5
+    client = client_for("change_lead")
+    page = client.get("/comms/deliveries/?purpose=survey_reminder").content.decode()
+    assert not any(i.person.full_name in page for i in others)
+    api = client.get("/api/v1/comms/deliveries?purpose=survey_reminder").json()
+    assert api == []
+    wave_page = client.get(f"/listening/waves/{wave.pk}/participation/").content.decode()
+    assert "Reminders: 4 delivered, 1 could not be delivered" in wave_page
+
+
 def test_a_reminder_day_sends_once_however_often_the_worker_runs(org, smtp_server):
     survey, wave = start_pulse(org, audience_unit_ids=[org.teams["LDS-T1"].pk])
     smtp_server.messages.clear()
