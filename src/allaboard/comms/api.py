@@ -16,6 +16,7 @@ from allaboard.programmes.access import visible_programmes
 
 from . import access, delivery, services
 from .models import (
+    PRIVATE_PURPOSES,
     Channel,
     ChatChannel,
     Delivery,
@@ -360,7 +361,11 @@ def my_feed(request):
 @router.get("/comms/deliveries", response=list[DeliveryOut])
 def list_deliveries(request, filters: Query[DeliveryFilter]):
     access.require_runs_comms(request.user)
-    found = Delivery.objects.select_related("person").order_by("-created_at", "-pk")
+    found = (
+        Delivery.objects.select_related("person")
+        .exclude(purpose__in=PRIVATE_PURPOSES)
+        .order_by("-created_at", "-pk")
+    )
     if filters.state:
         found = found.filter(state=filters.state)
     if filters.channel:

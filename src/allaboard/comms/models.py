@@ -29,6 +29,8 @@ class DeliveryState(models.TextChoices):
 
 # States from which the worker may (still) send.
 PENDING_STATES = [DeliveryState.QUEUED, DeliveryState.HELD, DeliveryState.FAILED]
+# Who got these says who has not answered a survey: never listed person by person (PRODUCT.md, privacy).
+PRIVATE_PURPOSES = ["survey_reminder"]
 
 
 def new_token() -> str:

@@ -25,6 +25,7 @@ from allaboard.tabular import safe_cell
 from . import access, delivery, services
 from .forms import AnswerForm, AskForm, ChatChannelForm, HideForm, MessageForm, ScheduleForm
 from .models import (
+    PRIVATE_PURPOSES,
     Channel,
     ChatChannel,
     Delivery,
@@ -309,7 +310,7 @@ def click(request, token: str):
 @login_required
 def deliveries(request):
     access.require_runs_comms(request.user)
-    found = Delivery.objects.select_related("person")
+    found = Delivery.objects.select_related("person").exclude(purpose__in=PRIVATE_PURPOSES)
     filters = {key: request.GET.get(key, "") for key in ("state", "channel", "purpose")}
     if filters["state"] in DeliveryState.values:
         found = found.filter(state=filters["state"])

@@ -201,6 +201,7 @@ class ItemResultOut(Schema):
     mean: Interval | None
     favourable: float | None
     distribution: dict[str, int]
+    reason: str = ""
 
 
 class BarrierOut(Schema):
@@ -453,6 +454,7 @@ def wave_results(request, wave_id: int, unit: int | None = None, filter: str = "
                 "mean": _interval(i.mean),
                 "favourable": i.favourable,
                 "distribution": {label: count for label, count, _ in i.distribution},
+                "reason": i.reason,
             }
             for i in view.items
         ],

@@ -49,6 +49,9 @@ def rows_for(user, wave, what: str, unit_id=None, cut: str = "") -> tuple[list[s
         return header, [[f"{view.scope.unit.name}: {view.data.reason}", "", "", "", "", "", "", ""]]
     out = []
     for item in view.items:
+        if item.reason:
+            out.append([item.question.text, "", item.question.reverse, item.reason, "", "", "", ""])
+            continue
         mean = item.mean
         out.append(
             [

@@ -157,8 +157,9 @@ READINESS = Instrument(
 FEAR = Instrument(
     key="fear",
     title="Fear and uncertainty",
-    description="What people worry about: their job, their role and their workload. Statements are worded "
-    "so that agreeing shows a worry; they are reverse-scored, so a high score always means less worry.",
+    description="What people worry about: their job, their role and their workload. On each scale one "
+    "statement is worded so that agreeing shows a worry; it is reverse-scored, so a high score always means "
+    "less worry.",
     items=(
         _agree("fear_job1", "I worry that this change puts my job at risk.", "job_security", reverse=True),
         _agree(

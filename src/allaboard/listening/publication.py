@@ -8,7 +8,12 @@ Publication is done once, in the worker, when the wave closes:
 1. the unit tree as it is now is frozen on the wave (results never move when teams move later);
 2. every unit's own tallies are added to the rows of the unit and every unit above it (rollup=True);
 3. `cuts_to_suppress` decides which cuts may be shown with the survey's k, and again which units'
-   comments may be shown with the comment threshold; the answer is stored on the rows.
+   comments may be shown with the comment threshold; the answer is stored on the rows;
+4. every question may be skipped, so each figure (a statement, a scale, the barrier points, the
+   cross-products) has its own count of people, which can differ from the cut's respondents. Where it
+   does, the same rule runs again on that figure's counts, and a figure answered by fewer than k
+   people in a cut, or that could be subtracted from the same figure of a related cut to show a few
+   people, is taken out of the published row (`HIDDEN` marks it).
 Results pages then read one row per cut and a flag.
 """
 
@@ -23,8 +28,9 @@ from django.db import transaction
 from allaboard.anonymity import Cut, cuts_to_suppress
 from allaboard.org.models import Unit, UnitKind
 
-from .aggregates import Accumulator, parse_cut
-from .models import Tally, Wave, WaveStatus
+from . import instruments as I
+from .aggregates import Accumulator, cut_key, parse_cut
+from .models import Question, Tally, Wave, WaveStatus
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +94,79 @@ def decide_visibility(
     return visible, comment_units
 
 
+HIDDEN = {"n": 0, "t": 0, "q": 0, "c": {}, "hidden": True}
+
+
+def part_counts(acc: Accumulator, open_items: set[str]) -> dict[str, int]:
+    """The number of people behind each figure of a cut: "item:<id>", "scale:<name>", "barriers" and
+    "moments:<block>". Open questions are left out: comments follow the comment threshold instead."""
+    out = {f"item:{key}": stat["n"] for key, stat in acc.items.items() if key not in open_items}
+    out |= {f"scale:{scale}": stat["n"] for scale, stat in acc.scales.items()}
+    if acc.barriers:
+        out["barriers"] = sum(acc.barriers.values())
+    out |= {f"moments:{block}": stat["n"] for block, stat in acc.moments.items()}
+    return out
+
+
+def hidden_parts(
+    wave: Wave,
+    totals: dict[tuple[int, str], Accumulator],
+    parents: dict,
+    visible: set[tuple[int, str]],
+) -> dict[tuple[int, str], set[str]]:
+    """{(unit, cut): figures to take out} so that no figure is shown for fewer than k people and no
+    figure can be subtracted from the same figure of related cuts to reveal fewer than k people."""
+    k = wave.survey.k
+    open_items = {
+        str(pk)
+        for pk in Question.objects.filter(survey=wave.survey, kind=I.OPEN).values_list("pk", flat=True)
+    }
+    respondents = {key: acc.respondents for key, acc in totals.items()}
+    by_part: dict[str, dict[tuple[int, str], int]] = defaultdict(dict)
+    for key, acc in totals.items():
+        for part, n in part_counts(acc, open_items).items():
+            by_part[part][key] = n
+    hidden_cuts = [Cut(unit, *parse_cut(cut)) for unit, cut in totals if (unit, cut) not in visible]
+    out: dict[tuple[int, str], set[str]] = defaultdict(set)
+    decided: dict[frozenset, set[Cut]] = {}
+    for part, counts in by_part.items():
+        counts = {key: counts.get(key, 0) for key in totals}
+        if counts == respondents:
+            continue  # everyone answered it: the cut's own visibility already covers it
+        signature = frozenset(counts.items())
+        if signature not in decided:
+            decided[signature] = cuts_to_suppress(
+                {Cut(unit, *parse_cut(cut)): n for (unit, cut), n in counts.items()},
+                parents,
+                k,
+                never_shown=hidden_cuts,
+                compare_waves=False,
+            )
+        for cut in decided[signature]:
+            out[(cut.unit, cut_key(cut.attribute, cut.value))].add(part)
+    return out
+
+
+def without_parts(fields: dict, parts: set[str]) -> dict:
+    """A row's statistics with the hidden figures replaced by HIDDEN (or dropped)."""
+    if not parts:
+        return fields
+    fields = dict(fields)
+    fields["items"] = {
+        key: (dict(HIDDEN) if f"item:{key}" in parts else stat) for key, stat in fields["items"].items()
+    }
+    fields["scales"] = {
+        scale: (dict(HIDDEN) if f"scale:{scale}" in parts else stat)
+        for scale, stat in fields["scales"].items()
+    }
+    if "barriers" in parts:
+        fields["barriers"] = {}
+    fields["moments"] = {
+        block: stat for block, stat in fields["moments"].items() if f"moments:{block}" not in parts
+    }
+    return fields
+
+
 def _earlier_visible(wave: Wave) -> dict[tuple, int]:
     """Respondents of every cut shown for an earlier wave of the same survey (the last one wins)."""
     out: dict[tuple, int] = {}
@@ -114,6 +193,7 @@ def publish(wave: Wave) -> dict:
     team_ids = set(Unit.objects.filter(pk__in=parents, kind=UnitKind.TEAM).values_list("pk", flat=True))
     counts = {key: acc.respondents for key, acc in totals.items()}
     visible, comment_units = decide_visibility(wave, counts, parents, team_ids)
+    hidden = hidden_parts(wave, totals, parents, visible)
     decided = time.perf_counter()
     rows = [
         Tally(
@@ -123,7 +203,7 @@ def publish(wave: Wave) -> dict:
             rollup=True,
             visible=(unit, cut) in visible,
             comments_visible=cut == "" and unit in comment_units,
-            **acc.fields(),
+            **without_parts(acc.fields(), hidden.get((unit, cut), set())),
         )
         for (unit, cut), acc in totals.items()
     ]

@@ -194,6 +194,7 @@ class ItemResult:
     mean: intervals.Interval | None
     favourable: float | None
     distribution: list[tuple[str, int, float]]  # (label, count, share) on the question's own wording
+    reason: str = ""  # why no figure is shown, when the statement's own group is too small
 
 
 @dataclass
@@ -216,7 +217,14 @@ def item_summary(question: Question, stat: dict | None) -> stats.ItemSummary:
     return stats.ItemSummary(n=stat["n"])
 
 
+SUPPRESSED_ITEM = (
+    "answered by too few people here, or hidden so that it cannot be subtracted from a related group"
+)
+
+
 def item_result(question: Question, stat: dict | None) -> ItemResult:
+    if stat and stat.get("hidden"):
+        return ItemResult(question, 0, None, None, [], SUPPRESSED_ITEM)
     summary = item_summary(question, stat)
     n = summary.n if question.kind in I.RATED else int((stat or {}).get("n", 0))
     if question.kind in I.RATED and n:
@@ -552,7 +560,9 @@ def trends(user, survey: Survey, unit_id=None, cut: str = "") -> tuple[Scope | N
                 continue
             stat = scales_json.get(scale) or {}
             if not stat.get("n"):
-                points.append(TrendPoint(wave, 0, None, "not asked"))
+                points.append(
+                    TrendPoint(wave, 0, None, SUPPRESSED_ITEM if stat.get("hidden") else "not asked")
+                )
                 continue
             point = TrendPoint(wave, stat["n"], intervals.mean_interval(stat["n"], stat["t"], stat["q"]))
             if previous is not None:

@@ -60,24 +60,32 @@ def require_manager(user) -> None:
 # --- building a survey -------------------------------------------------------------------------------
 
 
+def _whole(value, field_name: str) -> int:
+    """A whole number from a form or JSON value, or a clear error naming the field."""
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InputError(field_name, f"must be a whole number, not {str(value)[:20]!r}") from None
+
+
 def _thresholds(data: dict) -> dict:
     """Validated anonymity settings: never below the platform's thresholds."""
     out = {}
     k = data.get("min_group_size")
     if k not in (None, ""):
-        k = int(k)
+        k = _whole(k, "min_group_size")
         if k < min_group_size():
             raise InputError("min_group_size", f"must be at least the platform's minimum, {min_group_size()}")
         out["min_group_size"] = k
     ck = data.get("min_comment_group_size")
     if ck not in (None, ""):
-        ck = int(ck)
+        ck = _whole(ck, "min_comment_group_size")
         floor = max(min_comment_group_size(), out.get("min_group_size") or min_group_size())
         if ck < floor:
             raise InputError("min_comment_group_size", f"must be at least {floor}")
         out["min_comment_group_size"] = ck
     if data.get("key_driver_min_respondents") not in (None, ""):
-        value = int(data["key_driver_min_respondents"])
+        value = _whole(data["key_driver_min_respondents"], "key_driver_min_respondents")
         if value < 26:
             raise InputError("key_driver_min_respondents", "key drivers need more than 25 respondents")
         out["key_driver_min_respondents"] = value
@@ -171,14 +179,14 @@ def _roles(ids) -> list[JobRole]:
 
 
 def _window(value) -> int:
-    days = int(value)
+    days = _whole(value, "window_days")
     if not 1 <= days <= 60:
         raise InputError("window_days", "a wave stays open 1 to 60 days")
     return days
 
 
 def _recurrence(value) -> int:
-    weeks = int(value or 0)
+    weeks = _whole(value or 0, "recurrence_weeks")
     if not 0 <= weeks <= 52:
         raise InputError("recurrence_weeks", "0 (no repeat) to 52 weeks")
     return weeks
@@ -525,6 +533,34 @@ def resend_invitation(actor, invitation: Invitation):
         raise InputError("invitation", "the wave is not open")
     _queue_invitations([invitation], reminder=False)
     audit.record(actor, "resend_invitation", invitation.wave, {"person": invitation.person_id})
+
+
+def invitation_deliveries(wave: Wave) -> dict[str, int]:
+    """How the wave's invitation emails fared: {"delivered", "waiting", "failed"} counts, so a failed
+    delivery is shown to whoever runs the survey instead of being silently lost (the comms deliveries
+    page names each one and can retry it)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from allaboard.comms.models import PENDING_STATES, Delivery, DeliveryState
+
+    ids = Invitation.objects.filter(wave=wave).annotate(key=Cast("pk", CharField())).values("key")
+    states = Counter(
+        Delivery.objects.filter(
+            purpose__in=["survey_invitation", "survey_reminder"],
+            source_type=ContentType.objects.get_for_model(Invitation),
+            source_id__in=ids,
+        ).values_list("purpose", "state")
+    )
+    # Reminders are counted, never listed: who got one says who has not answered.
+    return {
+        "delivered": states["survey_invitation", DeliveryState.SENT],
+        "waiting": sum(states["survey_invitation", s] for s in (*PENDING_STATES, DeliveryState.SENDING)),
+        "failed": states["survey_invitation", DeliveryState.DEAD],
+        "reminders_delivered": states["survey_reminder", DeliveryState.SENT],
+        "reminders_failed": states["survey_reminder", DeliveryState.DEAD],
+    }
 
 
 def send_reminders(wave: Wave, today: date) -> int:

@@ -282,6 +282,8 @@ def wave_participation(request, pk: int):
     context = _wave_context(request, pk, "participation")
     mine, rows = results.participation(request.user, context["wave"], request.GET.get("unit"))
     context |= {"mine": mine, "rows": rows}
+    if context["can_manage"]:
+        context["deliveries"] = services.invitation_deliveries(context["wave"])
     return render(request, "listening/wave_participation.html", context)
 
 
