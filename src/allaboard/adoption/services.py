@@ -346,6 +346,33 @@ def active_shares(tool: Tool, person_ids: list[int], days: list[date]) -> list[f
     return out
 
 
+def win_figures(programme, *, unit: Unit | None, split: date, on: date) -> tuple | None:
+    """Before/after figures for an early win (read by voice): the % of the rollout's people, or of `unit`'s,
+    who used the programme's tool in the active window ending on `split`, and on `on`.
+
+    None when the programme has no tool rolled out there, or fewer than the anonymity minimum of people on
+    either day: a win never rests on a group too small to show."""
+    for tool in Tool.objects.filter(programme=programme).order_by("pk"):
+        team_ids = [t.pk for t, _ in wave_teams(tool) if unit is None or t.path.startswith(unit.path)]
+        if not team_ids:
+            continue
+        before = sorted(p for ids in team_people(team_ids, split).values() for p in ids)
+        after = sorted(p for ids in team_people(team_ids, on).values() for p in ids)
+        if min(len(before), len(after)) < min_group_size():
+            return None
+        b = active_shares(tool, before, [split])[0]
+        a = active_shares(tool, after, [on])[0]
+        scope = unit.name if unit is not None else "everyone in the rollout"
+        return (
+            100 * b,
+            100 * a,
+            f"% of people using {tool} (last {conf.active_days()} days)",
+            f"Adoption of {tool}, {scope}: {round(b * len(before))} of {len(before)} people on "
+            f"{split:%d %b %Y}, {round(a * len(after))} of {len(after)} on {on:%d %b %Y}",
+        )
+    return None
+
+
 # --- stall alerts ----------------------------------------------------------------------------------------
 
 

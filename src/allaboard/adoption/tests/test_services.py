@@ -9,6 +9,7 @@ from allaboard.adoption.models import DefectStatus, StallAlert
 from allaboard.comms.models import Delivery
 from allaboard.org.models import Role
 from allaboard.org.tests.factories import PersonFactory, UserFactory
+from allaboard.programmes.tests.factories import ProgrammeFactory
 
 from .usage import use_every_weekday
 
@@ -136,3 +137,38 @@ def test_people_of_other_teams_never_count(org, desk):
     people, _ = _people(org, "LDS-T1")
     use_every_weekday([outsider], GO_LIVE, ON)
     assert services.measures(desk, [p.pk for p in people], ON).activated == 0
+
+
+def test_win_figures_compare_active_shares_before_and_after_for_voice(org, desk, settings):
+    settings.ALLABOARD_MIN_GROUP_SIZE = 5
+    _only(desk, org, "LDS-T1")
+    desk.programme = ProgrammeFactory()
+    desk.save()
+    people, team = _people(org, "LDS-T1")  # 6 people
+    split = GO_LIVE + timedelta(days=35)  # 9 Feb
+    use_every_weekday(people[:1], GO_LIVE, ON)  # 1 of 6 from go-live
+    use_every_weekday(people[1:4], split + timedelta(days=1), ON)  # 3 more start after the split
+    before, after, label, source = services.win_figures(desk.programme, unit=team, split=split, on=ON)
+    # By hand: 1 of 6 active in the 30 days to 9 Feb; 4 of 6 in the 30 days to 2 Mar.
+    assert (before, after) == (pytest.approx(100 / 6), pytest.approx(400 / 6))
+    assert "1 of 6 people on 09 Feb 2026, 4 of 6 on 02 Mar 2026" in source and "%" in label
+    settings.ALLABOARD_MIN_GROUP_SIZE = 7  # the team is now too small to show
+    assert services.win_figures(desk.programme, unit=team, split=split, on=ON) is None
+
+
+def test_an_adoption_win_in_voice_cites_these_figures_not_typed_ones(org, desk, settings):
+    from allaboard.voice import services as voice
+
+    settings.ALLABOARD_MIN_GROUP_SIZE = 5
+    _only(desk, org, "LDS-T1")
+    desk.programme = ProgrammeFactory()
+    desk.save()
+    people, team = _people(org, "LDS-T1")
+    split = GO_LIVE + timedelta(days=35)
+    use_every_weekday(people[1:4], split + timedelta(days=1), ON)  # 0 of 6 before, 3 of 6 after
+    data = {"programme": desk.programme.pk, "title": "Desk in use", "story": "s", "measure": "adoption",
+            "unit": team.pk, "before": "90", "after": "99", "metric_label": "typed",
+            "evidence": "a typed report", "split": split.isoformat()}  # fmt: skip
+    win = voice.create_win(org.users[Role.CHANGE_LEAD], data, on=ON)
+    assert (win.before, win.after) == (0.0, 50.0)
+    assert win.source.startswith("Adoption of") and "3 of 6" in win.source
