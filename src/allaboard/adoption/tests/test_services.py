@@ -172,3 +172,17 @@ def test_an_adoption_win_in_voice_cites_these_figures_not_typed_ones(org, desk, 
     win = voice.create_win(org.users[Role.CHANGE_LEAD], data, on=ON)
     assert (win.before, win.after) == (0.0, 50.0)
     assert win.source.startswith("Adoption of") and "3 of 6" in win.source
+
+
+def test_a_team_stalled_above_60_percent_but_below_its_target_still_gets_the_play(org, desk):
+    from allaboard.playbook.models import Recommendation
+    from allaboard.playbook.services import refresh_recommendations
+
+    desk.programme = ProgrammeFactory()
+    desk.save()
+    _only(desk, org, "LDS-T1")
+    people, team = _people(org, "LDS-T1")
+    use_every_weekday(people[:4], GO_LIVE, ON)  # 4 of 6 = 67% active, flat, against the 80% target
+    services.run_stall_checks(ON)
+    refresh_recommendations(desk.programme, on=ON)
+    assert Recommendation.objects.get(play__slug="change-direction").unit == team
