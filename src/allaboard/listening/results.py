@@ -686,19 +686,55 @@ class CommentsView:
     threshold: int
 
 
-def _comment_units(wave: Wave, unit: Unit) -> list[int]:
+def _comment_units(wave: Wave, unit: Unit | int) -> list[int]:
     """Ids of the unit and every unit below it, in the wave's frozen tree."""
     tree = wave.hierarchy or {}
     children = defaultdict(list)
     for child, parent in tree.items():
         if parent is not None:
             children[int(parent)].append(int(child))
-    out, stack = [], [unit.pk]
+    out, stack = [], [unit if isinstance(unit, int) else unit.pk]
     while stack:
         current = stack.pop()
         out.append(current)
         stack.extend(children.get(current, []))
     return out
+
+
+@dataclass(frozen=True)
+class CommentGroup:
+    """Whether a group's comments may be shown in a wave: `units` are the units whose comments make it up
+    (the unit and everything below it in the frozen tree), `respondents` the people behind them."""
+
+    allowed: bool
+    reason: str = ""
+    units: tuple[int, ...] = ()
+    respondents: int = 0
+
+
+def comment_group(wave: Wave, unit_id: int | None = None) -> CommentGroup:
+    """The one rule for showing comments of a unit (None: the whole organisation) in a wave, used by these
+    pages and by comment insight: the wave is closed and published, the unit has at least the survey's
+    comment threshold of respondents (people, not comments), and it passed the comment differencing check
+    when the wave closed (publication.decide_visibility), so no visible group minus another reveals a few."""
+    threshold = wave.survey.comment_k
+    if not wave.published:
+        return CommentGroup(False, NOT_PUBLISHED)
+    if unit_id is None:
+        roots = [int(u) for u, parent in (wave.hierarchy or {}).items() if parent is None]
+        if len(roots) != 1:
+            return CommentGroup(False, f"comments are shown for groups of at least {threshold} respondents")
+        unit_id = roots[0]
+    row = (
+        Tally.objects.filter(wave=wave, unit_id=unit_id, cut="", rollup=True)
+        .values("respondents", "comments_visible")
+        .first()
+    )
+    if row is None or row["respondents"] < threshold:
+        return CommentGroup(False, f"comments are shown for groups of at least {threshold} respondents")
+    if not row["comments_visible"]:
+        return CommentGroup(False, SUPPRESSED_DIFFERENCING, respondents=row["respondents"])
+    return CommentGroup(True, "", tuple(_comment_units(wave, unit_id)), row["respondents"])
 
 
 def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") -> CommentsView:
@@ -709,22 +745,12 @@ def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") 
     threshold = survey.comment_k
     questions = list(survey.questions.filter(kind=I.OPEN))
     view = CommentsView(scope, False, "", questions, [], None, threshold)
-    if not wave.published:
-        view.reason = NOT_PUBLISHED
-        return view
-    row = (
-        Tally.objects.filter(wave=wave, unit=scope.unit, cut="", rollup=True)
-        .values("respondents", "comments_visible")
-        .first()
-    )
-    if row is None or row["respondents"] < threshold:
-        view.reason = f"comments are shown for groups of at least {threshold} respondents"
-        return view
-    if not row["comments_visible"]:
-        view.reason = SUPPRESSED_DIFFERENCING
+    group = comment_group(wave, scope.unit.pk)
+    if not group.allowed:
+        view.reason = group.reason
         return view
     view.allowed = True
-    units = _comment_units(wave, scope.unit)
+    units = list(group.units)
     answers = (
         Answer.objects.filter(response__wave=wave, response__unit_id__in=units, question__kind=I.OPEN)
         .exclude(text="")
@@ -751,31 +777,35 @@ def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") 
     return view
 
 
-def can_see_comment(user, answer: Answer) -> bool:
-    """True when some unit the user may see shows this comment (its group passes the comment rules)."""
-    if not can_read_results(user):
-        return False
-    wave = answer.response.wave
+def comment_shown_somewhere(wave: Wave, unit_id: int) -> set[int]:
+    """Units of the chain from `unit_id` up to the top whose comments (which include this unit's) are shown."""
     if not wave.published:
-        return False
+        return set()
     tree = wave.hierarchy or {}
-    unit = str(answer.response.unit_id)
+    unit = str(unit_id)
     chain = []
-    while unit is not None:
-        chain.append(int(unit))
+    while unit is not None and unit not in chain:
+        chain.append(unit)
         parent = tree.get(unit)
         unit = str(parent) if parent is not None else None
-    shown = set(
+    return set(
         Tally.objects.filter(
             wave=wave,
             rollup=True,
             cut="",
-            unit_id__in=chain,
+            unit_id__in=[int(u) for u in chain],
             comments_visible=True,
             respondents__gte=wave.survey.comment_k,
         ).values_list("unit_id", flat=True)
     )
-    return visible_units(user).filter(pk__in=shown).exists()
+
+
+def can_see_comment(user, answer: Answer) -> bool:
+    """True when some unit the user may see shows this comment (its group passes the comment rules)."""
+    if not can_read_results(user):
+        return False
+    shown = comment_shown_somewhere(answer.response.wave, answer.response.unit_id)
+    return bool(shown) and visible_units(user).filter(pk__in=shown).exists()
 
 
 # --- what the playbook reads -------------------------------------------------------------------------
