@@ -39,12 +39,6 @@ SECRET = b"Secret two"
 
 
 @pytest.fixture
-def thresholds(settings):
-    settings.ALLABOARD_MIN_GROUP_SIZE = 3
-    settings.ALLABOARD_MIN_COMMENT_GROUP_SIZE = 5
-
-
-@pytest.fixture
 def pulse(org, thresholds):
     wave = pulses.open_pulse(org)
     pulses.answer(wave, "LDS-T1", [T1] * 6)
