@@ -41,6 +41,7 @@ def test_comment_explorer_filters(org, client_for, thresholds):
     page = client.get(reverse("textinsight:comments"))
     assert page.status_code == 200
     assert page.context["total"] == 12
+    assert TOOLS[0].encode() in page.content
     tools = client.get(reverse("textinsight:comments"), {"label": "tools"})
     assert 4 <= tools.context["total"] <= 8
     assert all(any(t.label == "tools" for t in row["topics"]) for row in tools.context["rows"])
