@@ -65,10 +65,10 @@ def build(story) -> None:
                 counter += 1
                 records.append(_record(rng, counter, day, today, team, channel, people, star, level, in_dip))
     report = imports.store(records, via=ImportBatch.Via.DEMO, filename="demo", queue_comments=False)
-    from allaboard.textinsight.services import classify_inline
+    from allaboard.textinsight.services import inline_classification
 
-    classify_inline(True)  # no worker while the demo is built: classify as comments arrive
-    comments = services.submit_batch_comments(report.batch_id)
+    with inline_classification():  # no worker while the demo is built: classify as comments arrive
+        comments = services.submit_batch_comments(report.batch_id)
     story.refs["customer_feedback_batch"] = report.batch_id
     story.facts.append(
         f"{report.created:,} customer feedback records over a year ({comments:,} comments): scores dip after "

@@ -5,6 +5,7 @@ reads what earlier chapters left on the story (people, teams, the programme) and
 demo tells one coherent story: Brightwater Utilities rolls out an omnichannel service desk.
 """
 
+import contextlib
 import importlib
 import importlib.util
 import random
@@ -52,10 +53,22 @@ def build(
     story = Story(
         seed=seed, size=size, today=today or date.today(), password=password, rng=random.Random(seed)
     )
-    for app in settings.CAPABILITY_APPS:
-        if importlib.util.find_spec(f"{app}.demo") is None:
-            continue
-        chapter = importlib.import_module(f"{app}.demo")
-        with transaction.atomic():
-            chapter.build(story)
+    with _classifying_inline():
+        for app in settings.CAPABILITY_APPS:
+            if importlib.util.find_spec(f"{app}.demo") is None:
+                continue
+            chapter = importlib.import_module(f"{app}.demo")
+            with transaction.atomic():
+                chapter.build(story)
     return story
+
+
+def _classifying_inline():
+    """No worker runs while the demo builds: comments are classified as they arrive, only during the build."""
+    from django.apps import apps
+
+    if not apps.is_installed("allaboard.textinsight"):
+        return contextlib.nullcontext()
+    from allaboard.textinsight.services import inline_classification
+
+    return inline_classification()

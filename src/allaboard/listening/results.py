@@ -697,14 +697,14 @@ class CommentsView:
     threshold: int
 
 
-def _comment_units(wave: Wave, unit: Unit) -> list[int]:
+def _comment_units(wave: Wave, unit: Unit | int) -> list[int]:
     """Ids of the unit and every unit below it, in the wave's frozen tree."""
     tree = wave.hierarchy or {}
     children = defaultdict(list)
     for child, parent in tree.items():
         if parent is not None:
             children[int(parent)].append(int(child))
-    out, stack = [], [unit.pk]
+    out, stack = [], [unit if isinstance(unit, int) else unit.pk]
     while stack:
         current = stack.pop()
         out.append(current)
@@ -712,23 +712,47 @@ def _comment_units(wave: Wave, unit: Unit) -> list[int]:
     return out
 
 
-def comment_blocked(wave: Wave, unit: Unit) -> tuple[str, int]:
-    """(why the unit's comments may not be shown or summarised, or "" when they may; its respondents).
-    The one comment rule: a closed, published wave; at least the comment threshold of respondents in the
-    unit; and the unit passes the comment differencing rule decided when the wave closed."""
-    if not wave.published or wave.status != WaveStatus.CLOSED:
-        return NOT_PUBLISHED, 0
+@dataclass(frozen=True)
+class CommentGroup:
+    """Whether a group's comments may be shown in a wave: `units` are the units whose comments make it up
+    (the unit and everything below it in the frozen tree), `respondents` the people behind them."""
+
+    allowed: bool
+    reason: str = ""
+    units: tuple[int, ...] = ()
+    respondents: int = 0
+
+
+def comment_group(wave: Wave, unit_id: int | None = None) -> CommentGroup:
+    """The one rule for showing comments of a unit (None: the whole organisation) in a wave, used by these
+    pages and by comment insight: the wave is closed and published, the unit has at least the survey's
+    comment threshold of respondents (people, not comments), and it passed the comment differencing check
+    when the wave closed (publication.decide_visibility), so no visible group minus another reveals a few."""
     threshold = wave.survey.comment_k
+    if not wave.published or wave.status != WaveStatus.CLOSED:
+        return CommentGroup(False, NOT_PUBLISHED)
+    if unit_id is None:
+        roots = [int(u) for u, parent in (wave.hierarchy or {}).items() if parent is None]
+        if len(roots) != 1:
+            return CommentGroup(False, f"comments are shown for groups of at least {threshold} respondents")
+        unit_id = roots[0]
     row = (
-        Tally.objects.filter(wave=wave, unit=unit, cut="", rollup=True)
+        Tally.objects.filter(wave=wave, unit_id=unit_id, cut="", rollup=True)
         .values("respondents", "comments_visible")
         .first()
     )
     if row is None or row["respondents"] < threshold:
-        return f"comments are shown for groups of at least {threshold} respondents", 0
+        return CommentGroup(False, f"comments are shown for groups of at least {threshold} respondents")
     if not row["comments_visible"]:
-        return SUPPRESSED_DIFFERENCING, 0
-    return "", row["respondents"]
+        return CommentGroup(False, SUPPRESSED_DIFFERENCING, respondents=row["respondents"])
+    return CommentGroup(True, "", tuple(_comment_units(wave, unit_id)), row["respondents"])
+
+
+def comment_blocked(wave: Wave, unit: Unit) -> tuple[str, int]:
+    """(why the unit's comments may not be shown or summarised, or "" when they may; its respondents), by
+    `comment_group`'s rule."""
+    group = comment_group(wave, unit.pk)
+    return ("", group.respondents) if group.allowed else (group.reason, 0)
 
 
 def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") -> CommentsView:
@@ -739,11 +763,12 @@ def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") 
     threshold = survey.comment_k
     questions = list(survey.questions.filter(kind=I.OPEN))
     view = CommentsView(scope, False, "", questions, [], None, threshold)
-    view.reason = comment_blocked(wave, scope.unit)[0]
-    if view.reason:
+    group = comment_group(wave, scope.unit.pk)
+    if not group.allowed:
+        view.reason = group.reason
         return view
     view.allowed = True
-    units = _comment_units(wave, scope.unit)
+    units = list(group.units)
     answers = (
         Answer.objects.filter(response__wave=wave, response__unit_id__in=units, question__kind=I.OPEN)
         .exclude(text="")
@@ -770,31 +795,35 @@ def comments(user, wave: Wave, unit_id=None, question_id=None, label: str = "") 
     return view
 
 
-def can_see_comment(user, answer: Answer) -> bool:
-    """True when some unit the user may see shows this comment (its group passes the comment rules)."""
-    if not can_read_results(user):
-        return False
-    wave = answer.response.wave
+def comment_shown_somewhere(wave: Wave, unit_id: int) -> set[int]:
+    """Units of the chain from `unit_id` up to the top whose comments (which include this unit's) are shown."""
     if not wave.published:
-        return False
+        return set()
     tree = wave.hierarchy or {}
-    unit = str(answer.response.unit_id)
+    unit = str(unit_id)
     chain = []
-    while unit is not None:
-        chain.append(int(unit))
+    while unit is not None and unit not in chain:
+        chain.append(unit)
         parent = tree.get(unit)
         unit = str(parent) if parent is not None else None
-    shown = set(
+    return set(
         Tally.objects.filter(
             wave=wave,
             rollup=True,
             cut="",
-            unit_id__in=chain,
+            unit_id__in=[int(u) for u in chain],
             comments_visible=True,
             respondents__gte=wave.survey.comment_k,
         ).values_list("unit_id", flat=True)
     )
-    return visible_units(user).filter(pk__in=shown).exists()
+
+
+def can_see_comment(user, answer: Answer) -> bool:
+    """True when some unit the user may see shows this comment (its group passes the comment rules)."""
+    if not can_read_results(user):
+        return False
+    shown = comment_shown_somewhere(answer.response.wave, answer.response.unit_id)
+    return bool(shown) and visible_units(user).filter(pk__in=shown).exists()
 
 
 # --- what the playbook reads -------------------------------------------------------------------------
@@ -970,7 +999,7 @@ def _lowest_item(items: dict, questions: dict, k: int):
 
 @dataclass(frozen=True)
 class CommentScope:
-    """A group whose comments other apps may summarise (see `comment_blocked` for the rule)."""
+    """A group whose comments other apps may summarise (see `comment_group` for the rule)."""
 
     wave: Wave
     unit: Unit

@@ -3,6 +3,7 @@
 from datetime import date
 from typing import Literal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 
@@ -10,6 +11,7 @@ from . import access, services
 from . import labels as L
 from .emerging import emerging_themes
 from .models import Comment, Dimension
+from .redaction import current_redactor
 
 router = Router(tags=["textinsight"])
 
@@ -35,6 +37,11 @@ class CommentOut(Schema):
     sentiment: TagOut | None
 
     @staticmethod
+    def resolve_text(obj):
+        # Redacted again when shown: people added since it was stored are masked too.
+        return current_redactor().redact(obj.text)
+
+    @staticmethod
     def resolve_labels(obj):
         return [t for t in obj.tags.all() if t.dimension == Dimension.TOPIC]
 
@@ -54,6 +61,7 @@ class CommentFilters(Schema):
     label: str = ""
     sentiment: str = ""
     wave_key: str = ""
+    unit_id: int | None = None
     q: str = Field("", max_length=200)
     human_only: bool = False
     uncertain_only: bool = False
@@ -76,6 +84,7 @@ class ShareOut(Schema):
 
 class SummaryOut(Schema):
     n_comments: int
+    respondents: int
     pending: int
     threshold: int
     suppressed: bool
@@ -124,16 +133,23 @@ class PredictionOut(Schema):
 
 @router.get("/textinsight/comments", response=CommentPage, summary="Comments with their tags (redacted)")
 def list_comments(request, filters: Query[CommentFilters]):
+    """Only comments of groups that may be shown: pulse comments of closed waves, for groups with enough
+    respondents that pass the differencing check (the same rule as the pages)."""
     access.require_reader(request.user)
+    unit = None
+    if filters.unit_id is not None:
+        unit, _ids = access.unit_scope(request.user, filters.unit_id)
+    shown = services.shown_comments(
+        filters.kind, unit=unit, wave_key=filters.wave_key or None, source=filters.source
+    )
     qs = services.explore(
         kind=filters.kind,
-        source=filters.source,
         label=filters.label if filters.label in L.codes(filters.kind) else "",
         sentiment=filters.sentiment if filters.sentiment in L.SENTIMENT_CODES else "",
-        wave_key=filters.wave_key,
         query=filters.q,
         human_only=filters.human_only,
         uncertain_only=filters.uncertain_only,
+        within=shown.comments,
     )
     return {"count": qs.count(), "items": list(qs[filters.offset : filters.offset + filters.limit])}
 
@@ -146,6 +162,8 @@ def list_comments(request, filters: Query[CommentFilters]):
 def correct_comment(request, comment_id: int, payload: CorrectionIn):
     access.require_reader(request.user)
     comment = get_object_or_404(Comment, pk=comment_id)
+    if not services.can_show_comment(comment):
+        raise Http404("No such comment.")
     services.correct(comment, request.user, payload.labels, payload.sentiment)
     return Comment.objects.prefetch_related("tags").get(pk=comment_id)
 
@@ -158,21 +176,26 @@ def summary(
     unit_id: int | None = None,
     wave_key: str | None = None,
 ):
+    """A group's shares and quotes, or `suppressed` with no figure at all (not even a count) when the group
+    may not be shown."""
     access.require_summary_reader(request.user)
-    _unit, unit_ids = access.unit_scope(request.user, unit_id)
-    result = services.label_summary(source=source, unit_ids=unit_ids, wave_key=wave_key, kind=kind)
+    unit, _ids = access.unit_scope(request.user, unit_id)
+    group = services.group_summary(kind, unit=unit, wave_key=wave_key or None, source=source)
     threshold = access.comment_threshold()
-    if result.n_comments < threshold:
+    if not group.allowed:
         return {
-            "n_comments": result.n_comments,
-            "pending": result.pending,
+            "n_comments": 0,
+            "respondents": 0,
+            "pending": 0,
             "threshold": threshold,
             "suppressed": True,
             "labels": [],
             "sentiment": {},
         }
+    result = group.result
     return {
         "n_comments": result.n_comments,
+        "respondents": group.shown.respondents,
         "pending": result.pending,
         "threshold": threshold,
         "suppressed": False,
@@ -190,7 +213,11 @@ def quality(request, kind: Kind = "employee"):
 @router.get("/textinsight/emerging", response=list[ThemeOut], summary="Emerging themes")
 def emerging(request, kind: Kind = "employee", source: str = ""):
     access.require_reader(request.user)
-    return emerging_themes(services.low_confidence_comments(kind, source or None))
+    shown = services.shown_comments(kind, source=source)
+    candidates = services.low_confidence_comments(kind, source or None).filter(
+        pk__in=shown.comments.values("pk")
+    )
+    return emerging_themes(candidates)
 
 
 @router.post("/textinsight/classify", response=list[PredictionOut], summary="Classify texts (nothing stored)")

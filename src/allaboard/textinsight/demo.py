@@ -1,7 +1,9 @@
-"""Demo chapter: make sure the comment models are trained (cached on disk), and classify as comments arrive.
+"""Demo chapter: make sure the comment models are trained (cached on disk) before comments arrive.
 
-The comments themselves come from the listening and customers chapters through services.submit_comments.
-While the demo builds there is no worker, so this chapter switches the building thread to classify at once.
+The comments themselves come from the listening, customers and voice chapters through
+services.submit_comments. While the demo builds there is no worker: allaboard.demo.build runs every chapter
+inside services.inline_classification(), which classifies them as they arrive and is switched off again
+when the build ends (even when it fails), so the process never keeps classifying inline afterwards.
 """
 
 import time
@@ -14,7 +16,9 @@ def build(story) -> None:
     started = time.monotonic()
     for kind in L.KINDS:
         engine.load_or_train(kind)
-    services.classify_inline(True)
+    with services.inline_classification():
+        # Anything stored before this chapter (none in the standard order) is read now, not left waiting.
+        services.classify_pending()
     story.refs["textinsight"] = services
     story.facts.append(
         f"Comment models ready ({engine.backend_name()} backend, {time.monotonic() - started:.1f} s): "

@@ -9,6 +9,7 @@ Other apps call:
 
 import logging
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -51,8 +52,26 @@ _inline = threading.local()
 
 
 def classify_inline(on: bool = True) -> None:
-    """Classify submitted comments at once in this thread instead of queueing them (demo building)."""
+    """Classify submitted comments at once in this thread instead of queueing them. Kept for callers that
+    switch it themselves; prefer `inline_classification()`, which cannot leave it on."""
     _inline.on = on
+
+
+@contextmanager
+def inline_classification():
+    """Within the block, this thread classifies submitted comments at once instead of queueing them (demo
+    building, where no worker runs). The previous state comes back when the block ends, even on an error,
+    so pages served later by the same process only queue the work."""
+    before = getattr(_inline, "on", False)
+    _inline.on = True
+    try:
+        yield
+    finally:
+        _inline.on = before
+
+
+def classifies_inline() -> bool:
+    return getattr(_inline, "on", False)
 
 
 # ---- classify --------------------------------------------------------------------------------------------
@@ -212,7 +231,7 @@ def _queue_classification(ids: list[int]) -> None:
 
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        if getattr(_inline, "on", False):
+        if classifies_inline():
             classify_stored(chunk[0], chunk[-1])
         else:
             classify_comments.enqueue(chunk[0], chunk[-1])
@@ -372,6 +391,106 @@ def retrain(kind: str) -> ModelState:
     return state
 
 
+# ---- which comments may be shown --------------------------------------------------------------------------
+#
+# Employee comments are anonymous answers: a comment is shown only inside a group the listening app allows
+# (listening.results.comment_group): a closed wave, at least the comment threshold of respondents (people,
+# not comments), and the differencing check made when the wave closed. A group's comments are those of the
+# units below it in the wave's frozen tree, the same people its respondent count is made of. Employee
+# comments from elsewhere (ideas, posted on the idea board) have no respondent count, so they are shown
+# organisation-wide only, never narrowed to a unit. Customer comments follow the customers app's rules
+# (customers.access): the employee threshold does not apply to them.
+
+LISTENING_SOURCE = "listening.answer"
+NOT_SHOWN = "comments are shown only for groups with enough respondents in a closed pulse"
+
+
+@dataclass
+class ShownComments:
+    """The comments a group may show (`comments`, a queryset), how many people are behind the pulse
+    comments among them, and why nothing is shown when `comments` is empty by rule."""
+
+    comments: object
+    respondents: int = 0
+    groups: int = 0  # (wave, unit) groups that passed the rule
+    reason: str = ""
+    wave_keys: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reason
+
+
+def _closed_waves(wave_key: str | None):
+    from django.apps import apps
+
+    if not apps.is_installed("allaboard.listening"):
+        return []
+    from allaboard.listening.models import Wave
+
+    waves = Wave.objects.filter(published=True).select_related("survey").order_by("closes", "pk")
+    if wave_key:
+        if not wave_key.startswith("wave:") or not wave_key[5:].isdigit():
+            return []
+        waves = waves.filter(pk=int(wave_key[5:]))
+    return list(waves)
+
+
+def shown_comments(
+    kind: str, *, unit: Unit | None = None, wave_key: str | None = None, source: str = ""
+) -> ShownComments:
+    """The comments of `kind` that may be shown for `unit` (None: the whole organisation), optionally one
+    wave and one source, after the anonymity rules above. Callers check who may see the unit."""
+    if kind not in L.KINDS:
+        raise InputError("kind", f"must be one of {', '.join(L.KINDS)}")
+    base = Comment.objects.filter(kind=kind)
+    if source:
+        base = base.filter(source=source)
+    if kind == L.CUSTOMER:
+        if unit is not None:
+            base = base.filter(unit_id__in=list(unit.subtree().values_list("pk", flat=True)))
+        if wave_key:
+            base = base.filter(wave_key=wave_key)
+        return ShownComments(base)
+    from allaboard.listening.results import comment_group
+
+    allowed = Q(pk__in=[])
+    result = ShownComments(base.none())
+    reasons = []
+    if source in ("", LISTENING_SOURCE):
+        for wave in _closed_waves(wave_key):
+            group = comment_group(wave, unit.pk if unit is not None else None)
+            if not group.allowed:
+                reasons.append(group.reason)
+                continue
+            allowed |= Q(source=LISTENING_SOURCE, wave_key=wave.key, unit_id__in=list(group.units))
+            result.respondents += group.respondents
+            result.groups += 1
+            result.wave_keys.append(wave.key)
+    others = unit is None and not wave_key and source != LISTENING_SOURCE
+    if others:
+        allowed |= ~Q(source=LISTENING_SOURCE)
+    if not result.groups and not others:
+        result.reason = reasons[-1] if reasons and wave_key else NOT_SHOWN
+        return result
+    result.comments = base.filter(allowed)
+    return result
+
+
+def can_show_comment(comment: Comment) -> bool:
+    """True when some group that may be shown contains this comment (customer comments: always)."""
+    if comment.kind == L.CUSTOMER:
+        return True
+    if comment.source != LISTENING_SOURCE:
+        return True  # shown organisation-wide (see above)
+    waves = _closed_waves(comment.wave_key or "-")
+    if not waves or comment.unit_id is None:
+        return False
+    from allaboard.listening.results import comment_shown_somewhere
+
+    return bool(comment_shown_somewhere(waves[0], comment.unit_id))
+
+
 # ---- summaries and quotes --------------------------------------------------------------------------------
 
 
@@ -407,10 +526,17 @@ def label_summary(
     *, source: str, unit_ids: list[int] | None = None, wave_key: str | None = None, kind: str = L.EMPLOYEE
 ) -> LabelSummary:
     """Share of comments with each label (a comment may have several), sentiment shares and 2-3 typical quotes
-    per label. Only classified comments count; `pending` says how many are still waiting."""
+    per label. Only classified comments count; `pending` says how many are still waiting.
+
+    No anonymity rule here: the caller passes units and a wave it has checked (listening.results.comment_group;
+    pages of this app use group_summary)."""
     if kind not in L.KINDS:
         raise InputError("kind", f"must be one of {', '.join(L.KINDS)}")
-    qs = _comments(source, unit_ids, wave_key, kind)
+    return summarise(_comments(source, unit_ids, wave_key, kind), kind)
+
+
+def summarise(qs, kind: str) -> LabelSummary:
+    """label_summary of a queryset of comments."""
     classified = qs.filter(classified_at__isnull=False)
     n = classified.count()
     pending = qs.filter(classified_at__isnull=True).count()
@@ -438,6 +564,56 @@ def label_summary(
     ]
     shares.sort(key=lambda s: (s.label == L.OTHER, -s.count))
     return LabelSummary(n, shares, {code: sentiments.get(code, 0) / n for code in L.SENTIMENT_CODES}, pending)
+
+
+@dataclass
+class GroupSummary:
+    """What a group's summary page shows: the shares (None when the group may not be shown) and why not."""
+
+    shown: ShownComments
+    result: LabelSummary | None
+    trend: list[tuple[LabelShare, list[tuple[str, int | None]]]] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return self.result is not None
+
+
+def group_summary(
+    kind: str, *, unit: Unit | None = None, wave_key: str | None = None, source: str = ""
+) -> GroupSummary:
+    """Shares, sentiment and typical quotes of a group's comments, only as far as the anonymity rules allow
+    (shown_comments), with the trend of each label over the closed waves where the group may be shown."""
+    shown = shown_comments(kind, unit=unit, wave_key=wave_key, source=source)
+    if not shown.allowed:
+        return GroupSummary(shown, None)
+    result = summarise(shown.comments, kind)
+    if result.n_comments == 0:
+        return GroupSummary(shown, result)
+    keys = wave_keys(kind, source)
+    trend = []
+    if not wave_key and len(keys) > 1:
+        per_wave = {}
+        for key in keys:
+            wave_shown = shown_comments(kind, unit=unit, wave_key=key, source=source)
+            if not wave_shown.allowed:
+                per_wave[key] = None
+                continue
+            qs = wave_shown.comments.filter(wave_key=key, classified_at__isnull=False)
+            n = qs.count()
+            counts = dict(
+                Tag.objects.filter(comment__in=qs, dimension=Dimension.TOPIC)
+                .values_list("label")
+                .annotate(c=Count("comment", distinct=True))
+            )
+            per_wave[key] = (n, counts) if n else None
+        for share in result.labels:
+            points = [
+                (key, round(100 * v[1].get(share.label, 0) / v[0]) if v else None)
+                for key, v in per_wave.items()
+            ]
+            trend.append((share, points))
+    return GroupSummary(shown, result, trend)
 
 
 def label_trend(
@@ -550,11 +726,13 @@ def explore(
     query: str = "",
     human_only: bool = False,
     uncertain_only: bool = False,
+    within=None,
 ):
-    """Comments matching the filters, newest first, with their tags prefetched."""
+    """Comments matching the filters, newest first, with their tags prefetched. `within` (a queryset, e.g.
+    shown_comments(...).comments) limits the search to comments that may be shown."""
     from django.db.models import Prefetch
 
-    qs = Comment.objects.filter(kind=kind)
+    qs = (within if within is not None else Comment.objects).filter(kind=kind)
     if source:
         qs = qs.filter(source=source)
     if wave_key:

@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from allaboard.errors import InputError
@@ -13,6 +15,7 @@ from . import access, engine, services
 from . import labels as L
 from .emerging import emerging_themes
 from .models import Comment, Dimension
+from .redaction import current_redactor
 
 
 def _kind(request) -> str:
@@ -27,14 +30,25 @@ def _int(value) -> int | None:
         return None
 
 
-def _comment_view(comment: Comment) -> dict:
+def _comment_view(comment: Comment, redactor=None) -> dict:
     tags = list(comment.tags.all())
+    # Redacted again when shown: people added since it was stored are masked too.
+    redactor = redactor or current_redactor()
     return {
         "comment": comment,
+        "text": redactor.redact(comment.text),
         "topics": [t for t in tags if t.dimension == Dimension.TOPIC],
         "sentiment": next((t for t in tags if t.dimension == Dimension.SENTIMENT), None),
         "kind_labels": L.taxonomy(comment.kind),
     }
+
+
+def _shown_comment(pk: int) -> Comment:
+    """A comment a reader may open: 404 when no group that may be shown contains it."""
+    comment = get_object_or_404(Comment.objects.prefetch_related("tags"), pk=pk)
+    if not services.can_show_comment(comment):
+        raise Http404("No such comment.")
+    return comment
 
 
 @login_required
@@ -54,20 +68,18 @@ def comments(request):
         params["label"] = ""
     if params["sentiment"] not in L.SENTIMENT_CODES:
         params["sentiment"] = ""
-    unit, unit_ids, suppressed = None, None, False
+    unit = None
     unit_id = _int(request.GET.get("unit"))
     if unit_id is not None:
-        unit, unit_ids = access.unit_scope(request.user, unit_id)
-    qs = services.explore(kind=kind, unit_ids=unit_ids, **params)
-    total = qs.count()
-    if (
-        unit is not None
-        and Comment.objects.filter(kind=kind, unit_id__in=unit_ids).count() < access.comment_threshold()
-    ):
-        suppressed = True  # a small unit's comments could be recognised: not listed
-    page = Paginator(qs if not suppressed else qs.none(), 50).get_page(request.GET.get("page"))
+        unit, _ids = access.unit_scope(request.user, unit_id)
+    shown = services.shown_comments(
+        kind, unit=unit, wave_key=params["wave_key"] or None, source=params["source"]
+    )
+    qs = services.explore(kind=kind, within=shown.comments, **params)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    redactor = current_redactor()
     return render(
         request,
         "textinsight/comments.html",
@@ -80,13 +92,14 @@ def comments(request):
             "waves": services.wave_keys(kind, params["source"]),
             "params": params,
             "unit": unit,
-            "total": total,
-            "suppressed": suppressed,
+            "total": qs.count() if shown.allowed else 0,
+            "suppressed": not shown.allowed,
+            "reason": shown.reason,
             "threshold": access.comment_threshold(),
             "page": page,
-            "rows": [_comment_view(c) for c in page.object_list],
+            "rows": [_comment_view(c, redactor) for c in page.object_list],
             "querystring": query.urlencode(),
-            "pending": Comment.objects.filter(kind=kind, classified_at__isnull=True).count(),
+            "pending": shown.comments.filter(classified_at__isnull=True).count() if shown.allowed else 0,
         },
     )
 
@@ -96,7 +109,7 @@ def comments(request):
 def correct(request, pk: int):
     """htmx: GET the correction form for one comment; POST saves it and returns the updated row."""
     access.require_reader(request.user)
-    comment = get_object_or_404(Comment.objects.prefetch_related("tags"), pk=pk)
+    comment = _shown_comment(pk)
     error = None
     if request.method == "POST":
         if request.POST.get("confirm") == "1":
@@ -114,7 +127,7 @@ def correct(request, pk: int):
             comment = Comment.objects.prefetch_related("tags").get(pk=pk)
             if not request.headers.get("HX-Request"):
                 messages.success(request, "Saved. The model will learn from it.")
-                return redirect(request.POST.get("next") or "textinsight:comments")
+                return redirect(_safe_next(request, request.POST.get("next")))
             return render(request, "textinsight/_comment_row.html", {**_comment_view(comment), "saved": True})
     view = _comment_view(comment)
     template = (
@@ -134,32 +147,21 @@ def correct(request, pk: int):
     )
 
 
+def _safe_next(request, url: str | None) -> str:
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}):
+        return url
+    return reverse("textinsight:comments")
+
+
 @login_required
 def summary(request):
     access.require_summary_reader(request.user)
     kind = _kind(request)
     source = request.GET.get("source", "")
-    unit, unit_ids = access.unit_scope(request.user, _int(request.GET.get("unit")))
+    unit, _ids = access.unit_scope(request.user, _int(request.GET.get("unit")))
     wave = request.GET.get("wave", "") or None
-    result = services.label_summary(source=source, unit_ids=unit_ids, wave_key=wave, kind=kind)
-    threshold = access.comment_threshold()
-    shown = result.n_comments >= threshold
-    waves = services.wave_keys(kind, source)
-    trend = []
-    if shown and len(waves) > 1:
-        by_label = services.label_trend(source=source, wave_keys=waves, unit_ids=unit_ids, kind=kind)
-        counts = [
-            services._comments(source, unit_ids, w, kind).filter(classified_at__isnull=False).count()
-            for w in waves
-        ]
-        for share in result.labels:
-            points = [
-                (w, round(s * 100)) if counts[i] >= threshold else (w, None)
-                for i, (w, _c, s) in enumerate(by_label[share.label])
-            ]
-            trend.append((share, points))
+    group = services.group_summary(kind, unit=unit, wave_key=wave, source=source)
     roots = access.summary_roots(request.user)
-    units = roots if roots is not None else []
     return render(
         request,
         "textinsight/summary.html",
@@ -169,13 +171,15 @@ def summary(request):
             "source": source,
             "sources": services.sources(kind),
             "unit": unit,
-            "units": units,
+            "units": roots if roots is not None else [],
             "wave": wave or "",
-            "waves": waves,
-            "result": result,
-            "shown": shown,
-            "threshold": threshold,
-            "trend": trend,
+            "waves": services.wave_keys(kind, source),
+            "result": group.result,
+            "respondents": group.shown.respondents,
+            "shown": group.allowed and group.result.n_comments > 0,
+            "reason": group.shown.reason,
+            "threshold": access.comment_threshold(),
+            "trend": group.trend,
             "can_read": access.can_read_comments(request.user),
         },
     )
@@ -185,6 +189,7 @@ def summary(request):
 def quality(request):
     access.require_reader(request.user)
     kind = _kind(request)
+    redactor = current_redactor()
     return render(
         request,
         "textinsight/quality.html",
@@ -193,7 +198,10 @@ def quality(request):
             "kinds": [(L.EMPLOYEE, "Employee comments"), (L.CUSTOMER, "Customer comments")],
             "quality": services.model_quality(kind),
             "weight": int(engine.CORRECTION_WEIGHT),
-            "corrections": services.Correction.objects.filter(kind=kind).select_related("comment", "by")[:20],
+            "corrections": [
+                (c, redactor.redact(c.comment.text))
+                for c in services.Correction.objects.filter(kind=kind).select_related("comment", "by")[:20]
+            ],
         },
     )
 
@@ -215,7 +223,10 @@ def emerging(request):
     access.require_reader(request.user)
     kind = _kind(request)
     source = request.GET.get("source", "")
-    candidates = services.low_confidence_comments(kind, source or None)
+    shown = services.shown_comments(kind, source=source)
+    candidates = services.low_confidence_comments(kind, source or None).filter(
+        pk__in=shown.comments.values("pk")
+    )
     n = candidates.count()
     return render(
         request,

@@ -282,3 +282,25 @@ def test_emerging_themes_from_low_confidence_comments(org):
     assert locker_theme.size >= 4
     assert 2 <= len(locker_theme.examples) <= 3
     assert all("locker" in e.lower() for e in locker_theme.examples)
+
+
+def test_inline_classification_is_switched_off_again_when_the_block_ends(org):
+    assert services.classifies_inline() is False
+    with services.inline_classification():
+        assert services.classifies_inline() is True
+        services.submit_comments([item(1, "Nobody explained why.")])
+    assert services.classifies_inline() is False
+    assert Comment.objects.get().classified_at is not None
+
+
+def test_inline_classification_restores_the_state_even_on_an_error(org):
+    with pytest.raises(InputError), services.inline_classification():
+        services.submit_comments([{"kind": "alien"}])
+    assert services.classifies_inline() is False
+    services.classify_inline(True)  # the old switch still works, and a block nested in it keeps it on
+    try:
+        with pytest.raises(RuntimeError), services.inline_classification():
+            raise RuntimeError("chapter failed")
+        assert services.classifies_inline() is True
+    finally:
+        services.classify_inline(False)

@@ -1,10 +1,9 @@
 import json
-from datetime import date
 
 from django.urls import reverse
 
-from allaboard.textinsight import services
 from allaboard.textinsight.models import Comment, Correction, Dimension
+from allaboard.textinsight.tests import pulses
 
 TOOLS = [
     "The desk freezes whenever I open the customer history.",
@@ -24,31 +23,25 @@ WHY = [
 ]
 
 
-def submit(org, team_code, texts, wave="w1", start=0):
-    team = org.teams[team_code]
-    services.submit_comments(
-        [
-            {
-                "kind": "employee",
-                "source": "listening.answer",
-                "source_id": f"{team_code}-{wave}-{start + n}",
-                "text": text,
-                "unit_id": team.pk,
-                "programme_id": None,
-                "wave_key": wave,
-                "created_on": date(2026, 3, 1),
-            }
-            for n, text in enumerate(texts)
-        ]
-    )
+def pulse_with(org, answers: dict[str, list[list[str]]], name="Desk pulse"):
+    """A closed pulse where each listed team's people wrote the given comments (one list per person)."""
+    wave = pulses.open_pulse(org, name)
+    for team_code, per_person in answers.items():
+        pulses.answer(wave, team_code, per_person)
+    return pulses.close(wave)
 
 
-def test_comment_explorer_filters(org, client_for):
-    submit(org, "LDS-T1", TOOLS + WHY)
+def pairs(a, b):
+    return [[x, y] for x, y in zip(a, b, strict=True)]
+
+
+def test_comment_explorer_filters(org, client_for, thresholds):
+    pulse_with(org, {"LDS-T1": pairs(TOOLS, WHY)})
     client = client_for("change_lead")
     page = client.get(reverse("textinsight:comments"))
     assert page.status_code == 200
     assert page.context["total"] == 12
+    assert TOOLS[0].encode() in page.content
     tools = client.get(reverse("textinsight:comments"), {"label": "tools"})
     assert 4 <= tools.context["total"] <= 8
     assert all(any(t.label == "tools" for t in row["topics"]) for row in tools.context["rows"])
@@ -59,17 +52,17 @@ def test_comment_explorer_filters(org, client_for):
     assert client.get(reverse("textinsight:comments"), {"label": "nonsense"}).context["total"] == 12
 
 
-def test_explorer_does_not_list_a_small_units_comments(org, client_for):
-    submit(org, "GLA-T1", TOOLS[:3])
+def test_explorer_does_not_list_a_small_units_comments(org, client_for, thresholds):
+    pulse_with(org, {"LDS-T1": pairs(TOOLS, WHY), "GLA-T1": [[t] for t in TOOLS[:3]]})
     page = client_for("change_lead").get(reverse("textinsight:comments"), {"unit": org.teams["GLA-T1"].pk})
     assert page.context["suppressed"] is True
-    assert b"fewer than" in page.content
-    assert TOOLS[0].encode() not in page.content
+    assert b"not listed" in page.content
+    assert b"at least 5 respondents" in page.content
 
 
-def test_htmx_correction(org, client_for):
-    submit(org, "LDS-T1", TOOLS[:1])
-    comment = Comment.objects.get()
+def test_htmx_correction(org, client_for, thresholds):
+    pulse_with(org, {"LDS-T1": [[t] for t in TOOLS]})
+    comment = Comment.objects.first()
     client = client_for("change_lead")
     url = reverse("textinsight:correct", args=[comment.pk])
     form = client.get(url, HTTP_HX_REQUEST="true")
@@ -84,9 +77,9 @@ def test_htmx_correction(org, client_for):
     }
 
 
-def test_confirming_records_agreement(org, client_for):
-    submit(org, "LDS-T1", TOOLS[:1])
-    comment = Comment.objects.get()
+def test_confirming_records_agreement(org, client_for, thresholds):
+    pulse_with(org, {"LDS-T1": [[t] for t in TOOLS]})
+    comment = Comment.objects.first()
     labels = sorted(comment.tags.filter(dimension=Dimension.TOPIC).values_list("label", flat=True))
     response = client_for("admin").post(reverse("textinsight:correct", args=[comment.pk]), {"confirm": "1"})
     assert response.status_code == 302
@@ -96,29 +89,39 @@ def test_confirming_records_agreement(org, client_for):
     assert quality.context["quality"].exact == 1.0
 
 
-def test_team_leader_sees_own_team_summary_only_at_the_threshold(org, client_for):
+def test_correction_redirect_stays_on_this_site(org, client_for, thresholds):
+    pulse_with(org, {"LDS-T1": [[t] for t in TOOLS]})
+    comment = Comment.objects.first()
+    response = client_for("admin").post(
+        reverse("textinsight:correct", args=[comment.pk]), {"confirm": "1", "next": "https://evil.example/"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("textinsight:comments")
+
+
+def test_team_leader_sees_own_team_summary_only_at_the_threshold(org, client_for, thresholds):
     client = client_for("team_leader")
-    submit(org, "LDS-T1", TOOLS[:4])
+    pulse_with(org, {"LDS-T1": [[t] for t in TOOLS[:4]]}, name="First pulse")
     page = client.get(reverse("textinsight:summary"))
     assert page.status_code == 200 and page.context["shown"] is False
-    assert b"fewer than 10" in page.content and TOOLS[0].encode() not in page.content
-    submit(org, "LDS-T1", TOOLS[4:] + WHY, start=10)
+    assert b"at least 5 respondents" in page.content and TOOLS[0].encode() not in page.content
+    pulse_with(org, {"LDS-T1": pairs(TOOLS, WHY)}, name="Second pulse")
     page = client.get(reverse("textinsight:summary"))
     assert page.context["shown"] is True
     assert page.context["unit"] == org.teams["LDS-T1"]
+    assert page.context["respondents"] == 6  # the second pulse's people; the first pulse's four stay hidden
     labels = {s.label for s in page.context["result"].labels}
     assert {"tools", "why"} <= labels
     other_team = client.get(reverse("textinsight:summary"), {"unit": org.teams["GLA-T1"].pk})
     assert other_team.status_code == 403
 
 
-def test_summary_trend_between_waves(org, client_for):
-    submit(org, "LDS-T1", TOOLS + WHY, wave="w1")
-    submit(org, "LDS-T2", TOOLS + WHY[:4], wave="w2")
+def test_summary_trend_between_waves(org, client_for, thresholds):
+    first = pulse_with(org, {"LDS-T1": pairs(TOOLS, WHY)}, name="First pulse")
+    second = pulse_with(org, {"LDS-T2": [[t] for t in TOOLS]}, name="Second pulse")
     page = client_for("sponsor").get(reverse("textinsight:summary"))
     assert page.context["shown"] and page.context["trend"]
     share, points = page.context["trend"][0]
-    assert [w for w, _ in points] == ["w1", "w2"]
+    assert [w for w, _ in points] == [first.key, second.key]
 
 
 def test_emerging_and_quality_pages(org, client_for):
@@ -127,10 +130,14 @@ def test_emerging_and_quality_pages(org, client_for):
     assert client.get(reverse("textinsight:quality"), {"kind": "customer"}).status_code == 200
 
 
-def test_api_comments_summary_and_correction(org, client_for):
-    submit(org, "LDS-T1", TOOLS + WHY)
+def test_api_comments_summary_and_correction(org, client_for, thresholds):
+    pulse_with(
+        org, {"LDS-T1": pairs(TOOLS, WHY), "GLA-T1": [[t] for t in WHY], "GLA-T2": [[t] for t in TOOLS[:2]]}
+    )
     client = client_for("change_lead")
-    listing = client.get("/api/v1/textinsight/comments", {"label": "why", "limit": 3}).json()
+    listing = client.get(
+        "/api/v1/textinsight/comments", {"label": "why", "limit": 3, "unit_id": org.teams["LDS-T1"].pk}
+    ).json()
     assert listing["count"] >= 4 and len(listing["items"]) == 3
     assert all(any(t["label"] == "why" for t in c["labels"]) for c in listing["items"])
     first = listing["items"][0]["id"]
@@ -153,11 +160,11 @@ def test_api_comments_summary_and_correction(org, client_for):
     )
     assert ok.status_code == 200 and ok.json()["human_labelled"] is True
     summary = client_for("team_leader").get("/api/v1/textinsight/summary").json()
-    assert summary["suppressed"] is False and summary["n_comments"] == 12
+    assert summary["suppressed"] is False and summary["n_comments"] == 12 and summary["respondents"] == 6
     hidden = client_for("team_leader").get("/api/v1/textinsight/summary", {"unit_id": org.teams["GLA-T1"].pk})
     assert hidden.status_code == 403
     small = client.get("/api/v1/textinsight/summary", {"unit_id": org.teams["GLA-T2"].pk}).json()
-    assert small["suppressed"] is True and small["labels"] == []
+    assert small["suppressed"] is True and small["labels"] == [] and small["n_comments"] == 0
 
 
 def test_api_classify_bad_input(org, client_for):
@@ -179,7 +186,7 @@ def test_api_classify_bad_input(org, client_for):
     assert wrong.status_code == 400
 
 
-def test_home_panel_for_change_leads(org, client_for):
-    submit(org, "LDS-T1", TOOLS[:2])
+def test_home_panel_for_change_leads(org, client_for, thresholds):
+    pulse_with(org, {"LDS-T1": [[t] for t in TOOLS[:2]]})
     assert b"checked by a person" in client_for("change_lead").get("/").content
     assert b"checked by a person" not in client_for("team_leader").get("/").content
