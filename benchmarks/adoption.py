@@ -38,32 +38,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from _common import ensure_database, table  # noqa: E402
 
 TEAM_SIZE = 20
 BEHAVIOURS = ["history", "disposition", "kb_answer", "follow_up", "case_note"]
 BATCH = 10_000
-
-
-def table(title: str, header: list[str], rows: list[list]) -> None:
-    def fmt(v):
-        if isinstance(v, float):
-            return f"{v:,.1f}" if v >= 10 else f"{v:,.2f}"
-        return f"{v:,}" if isinstance(v, int) else str(v)
-
-    cells = [header] + [[fmt(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    print(f"\n{title}\n")
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in cells[1:]:
-        print(
-            "| "
-            + " | ".join(
-                v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
-            + " |"
-        )
-    sys.stdout.flush()
 
 
 def setup_django(tmp: str) -> None:
@@ -343,19 +322,6 @@ def parent(args) -> None:
         ["view (service call)"] + list(results),
         view_rows,
     )
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:

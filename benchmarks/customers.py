@@ -35,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from _common import ensure_database, table  # noqa: E402
 
 TEAMS = 240
 AGENTS_PER_TEAM = 20
@@ -60,28 +61,6 @@ COMMENTS = [
     "Really helpful, made a stressful day easier.",
     "The refund process is far too slow.",
 ]
-
-
-def table(title: str, header: list[str], rows: list[list]) -> None:
-    def fmt(v):
-        if isinstance(v, float):
-            return f"{v:,.1f}" if v >= 10 else f"{v:,.2f}"
-        return f"{v:,}" if isinstance(v, int) else str(v)
-
-    cells = [header] + [[fmt(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    print(f"\n{title}\n")
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in cells[1:]:
-        print(
-            "| "
-            + " | ".join(
-                v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
-            + " |"
-        )
-    sys.stdout.flush()
 
 
 def setup_django(tmp: str) -> None:
@@ -472,20 +451,6 @@ def parent(args) -> None:
         header,
         view_rows,
     )
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:

@@ -38,33 +38,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+from _common import ensure_database, table  # noqa: E402
 
 PEOPLE_PER_TEAM = 20
 RESPONSE_RATE = 0.75
 TENURES = ["under 6 months", "6 months to 2 years", "2 to 5 years", "over 5 years"]
 CHANNELS = ["voice", "chat", "email", "multi"]
-
-
-def table(title: str, header: list[str], rows: list[list]) -> None:
-    def fmt(v):
-        if isinstance(v, float):
-            return f"{v:,.1f}" if v >= 10 else f"{v:,.2f}"
-        return f"{v:,}" if isinstance(v, int) else str(v)
-
-    cells = [header] + [[fmt(v) for v in row] for row in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    print(f"\n{title}\n")
-    print("| " + " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " |")
-    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for row in cells[1:]:
-        print(
-            "| "
-            + " | ".join(
-                v.ljust(w) if i == 0 else v.rjust(w) for i, (v, w) in enumerate(zip(row, widths, strict=True))
-            )
-            + " |"
-        )
-    sys.stdout.flush()
 
 
 def setup_django(tmp: str) -> None:
@@ -435,19 +414,6 @@ def parent(args) -> None:
             [f"{label}: peak memory after pandas, MB", r["peak_pandas_mb"]],
         ]
     table("Setup and memory", ["step", "seconds or MB"], setup)
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlparse
-
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
