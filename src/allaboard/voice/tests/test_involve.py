@@ -324,16 +324,16 @@ def test_an_entered_win_needs_evidence_and_bad_input_changes_nothing(org):
         org.users[Role.CHANGE_LEAD],
         {
             "programme": programme.pk,
-            "title": "Desk adopted",
+            "title": "Fewer transfers",
             "story": "s",
-            "measure": "adoption",
+            "measure": "evidence",  # not measured by the product (adoption now is: see adoption's tests)
             "before": "40",
             "after": "71",
-            "metric_label": "Active users %",
-            "evidence": "Desk usage report, week 6",
+            "metric_label": "Transfers per 100 calls",
+            "evidence": "Telephony report, week 6",
         },  # fmt: skip
     )
-    assert win.source == "Entered with evidence: Desk usage report, week 6"
+    assert win.source == "Entered with evidence: Telephony report, week 6"
 
 
 def test_milestones_reached_are_celebrated_once(org):
