@@ -1,6 +1,5 @@
 """API for adoption: batched usage events in, and the figures of the pages out, with the same permissions."""
 
-import json
 from datetime import date
 
 from django.shortcuts import get_object_or_404
@@ -8,6 +7,7 @@ from ninja import Field, Router, Schema
 from ninja import Status as Reply
 
 from allaboard.anonymity import min_group_size
+from allaboard.api_batches import batch_request_body, read_batch
 from allaboard.errors import InputError
 from allaboard.org.models import Person, Unit
 
@@ -51,32 +51,13 @@ class IngestOut(Schema):
     "/usage-events",
     response={200: IngestOut, 400: ErrorOut},
     summary="Send usage events (up to 10,000 a request)",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["events"],
-                        "properties": {
-                            "events": {
-                                "type": "array",
-                                "maxItems": 10_000,
-                                "items": EventIn.model_json_schema(),
-                            }
-                        },
-                    }
-                }
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=batch_request_body("events", EventIn.model_json_schema()),
 )
 def usage_events(request):
     """Idempotent by external_id: events already stored (or repeated in the batch) are skipped and counted.
     A batch with any bad event is refused whole, naming every bad event: nothing is stored."""
     access.require_manager(request.user)
-    events = _read_events(request)
+    events = read_batch(request, "events", MAX_BODY_BYTES)
     limit = conf.api_max_events()
     if len(events) > limit:
         raise InputError("events", f"has {len(events):,} events; send at most {limit:,} per request")
@@ -99,21 +80,6 @@ def usage_events(request):
             "summary": report.summary(),
         },
     )
-
-
-def _read_events(request) -> list:
-    raw = request.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise InputError("body", f"is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer events")
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("body", "is not valid JSON") from None
-    if not isinstance(data, dict) or "events" not in data:
-        raise InputError("events", 'is required: send {"events": [...]}')
-    if not isinstance(data["events"], list):
-        raise InputError("events", "must be a list")
-    return data["events"]
 
 
 # ---- figures ---------------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """API for customer feedback: a batched import and every view of the pages, with the same permissions."""
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja import Status as Reply
 
+from allaboard.api_batches import batch_request_body, read_batch
 from allaboard.errors import InputError
 from allaboard.org.models import Person
 from allaboard.programmes.models import Programme
@@ -304,32 +304,13 @@ def _compliment(c: services.Compliment) -> dict:
     "/customer-feedback",
     response={200: ImportOut, 400: ErrorOut},
     summary="Import customer feedback (up to 10,000 records)",
-    openapi_extra={
-        "requestBody": {
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "required": ["records"],
-                        "properties": {
-                            "records": {
-                                "type": "array",
-                                "maxItems": 10_000,
-                                "items": FeedbackIn.model_json_schema(),
-                            }
-                        },
-                    }
-                }
-            },
-            "required": True,
-        }
-    },
+    openapi_extra=batch_request_body("records", FeedbackIn.model_json_schema()),
 )
 def import_feedback(request):
     """Idempotent by external_id: records already stored (or repeated in the batch) are skipped and counted.
     A batch with any bad record is refused whole, naming every bad record: nothing is stored."""
     access.require_importer(request.user)
-    records = _read_records(request)
+    records = read_batch(request, "records", MAX_BODY_BYTES)
     limit = conf.api_max_records()
     if len(records) > limit:
         raise InputError("records", f"has {len(records):,} records; send at most {limit:,} per request")
@@ -353,28 +334,6 @@ def import_feedback(request):
             "summary": report.summary(),
         },
     )
-
-
-def _read_records(request) -> list:
-    """The body's `records`, read here (not by the framework) so a large batch gets a clear 400."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > MAX_BODY_BYTES:
-        raise InputError("body", f"is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer records")
-    raw = request.read(MAX_BODY_BYTES + 1)
-    if len(raw) > MAX_BODY_BYTES:
-        raise InputError("body", f"is larger than {MAX_BODY_BYTES // (1024 * 1024)} MB; send fewer records")
-    try:
-        data = json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError):
-        raise InputError("body", "is not valid JSON") from None
-    if not isinstance(data, dict) or "records" not in data:
-        raise InputError("records", 'is required: send {"records": [...]}')
-    if not isinstance(data["records"], list):
-        raise InputError("records", "must be a list")
-    return data["records"]
 
 
 # ---- metrics ---------------------------------------------------------------------------------------------
