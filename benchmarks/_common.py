@@ -37,3 +37,25 @@ def ensure_database(url: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def run_each_database(script: str, postgres_url: str, child_args: list[str]) -> dict:
+    """Run `script --child` once on SQLite and, when a URL is given, once on PostgreSQL, each in its own process
+    (Django is set up once per process); return {"SQLite": result, "PostgreSQL": result} from the child's
+    `RESULT {json}` line. A failed child stops the benchmark with its error output."""
+    import json
+    import subprocess
+
+    runs = [("SQLite", None)]
+    if postgres_url:
+        ensure_database(postgres_url)
+        runs.append(("PostgreSQL", postgres_url))
+    results = {}
+    for label, url in runs:
+        command = [sys.executable, script, "--child", *child_args] + (["--database", url] if url else [])
+        print(f"running {label}...", file=sys.stderr, flush=True)
+        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
+        if done.returncode != 0 or "RESULT " not in done.stdout:
+            sys.exit(f"{label} run failed:\n{done.stderr[-4000:]}")
+        results[label] = json.loads(done.stdout.split("RESULT ", 1)[1])
+    return results

@@ -29,7 +29,6 @@ import os
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-from _common import ensure_database, table  # noqa: E402
+from _common import run_each_database, table  # noqa: E402
 
 TEAM_SIZE = 20
 BEHAVIOURS = ["history", "disposition", "kb_answer", "follow_up", "case_note"]
@@ -261,22 +260,15 @@ def naive_overview(today: date) -> None:
 
 
 def parent(args) -> None:
-    runs = [("SQLite", None)]
-    if args.postgres:
-        ensure_database(args.postgres)
-        runs.append(("PostgreSQL", args.postgres))
-    results = {}
-    for label, url in runs:
-        command = [sys.executable, __file__, "--child"]
-        for name in ("agents", "events", "csv_events", "loop_events"):
-            command += [f"--{name.replace('_', '-')}", str(getattr(args, name))]
-        if url:
-            command += ["--database", url]
-        print(f"running {label}...", file=sys.stderr, flush=True)
-        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
-        if done.returncode != 0 or "RESULT " not in done.stdout:
-            sys.exit(f"{label} run failed:\n{done.stderr[-4000:]}")
-        results[label] = json.loads(done.stdout.split("RESULT ", 1)[1])
+    results = run_each_database(
+        __file__,
+        args.postgres,
+        [
+            a
+            for name in ("agents", "events", "csv_events", "loop_events")
+            for a in (f"--{name.replace('_', '-')}", str(getattr(args, name)))
+        ],
+    )
     load = os.getloadavg()[0]
     print(
         f"\nAdoption benchmark: {args.events:,} usage events from {args.agents:,} agents over a year; "

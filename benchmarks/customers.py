@@ -26,7 +26,6 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-from _common import ensure_database, table  # noqa: E402
+from _common import run_each_database, table  # noqa: E402
 
 TEAMS = 240
 AGENTS_PER_TEAM = 20
@@ -383,30 +382,11 @@ def child(args) -> None:
 
 
 def parent(args) -> None:
-    runs = [("SQLite", None)]
-    if args.postgres:
-        ensure_database(args.postgres)
-        runs.append(("PostgreSQL", args.postgres))
-    results = {}
-    for label, url in runs:
-        command = [
-            sys.executable,
-            __file__,
-            "--child",
-            "--rows",
-            str(args.rows),
-            "--loop-rows",
-            str(args.loop_rows),
-            "--stats-rows",
-            str(args.stats_rows),
-        ]
-        if url:
-            command += ["--database", url]
-        print(f"running {label}...", file=sys.stderr, flush=True)
-        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
-        if done.returncode != 0 or "RESULT " not in done.stdout:
-            sys.exit(f"{label} run failed:\n{done.stderr[-4000:]}")
-        results[label] = json.loads(done.stdout.split("RESULT ", 1)[1])
+    results = run_each_database(
+        __file__,
+        args.postgres,
+        ["--rows", str(args.rows), "--loop-rows", str(args.loop_rows), "--stats-rows", str(args.stats_rows)],
+    )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
         f"\nCustomers benchmark: {args.rows:,} feedback rows from CSV; {os.cpu_count()} CPUs, load average {load:.1f}"

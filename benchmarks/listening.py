@@ -29,7 +29,6 @@ import os
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
-from _common import ensure_database, table  # noqa: E402
+from _common import run_each_database, table  # noqa: E402
 
 PEOPLE_PER_TEAM = 20
 RESPONSE_RATE = 0.75
@@ -363,28 +362,9 @@ def child(args) -> None:
 
 
 def parent(args) -> None:
-    runs = [("SQLite", None)]
-    if args.postgres:
-        ensure_database(args.postgres)
-        runs.append(("PostgreSQL", args.postgres))
-    results = {}
-    for label, url in runs:
-        command = [
-            sys.executable,
-            __file__,
-            "--child",
-            "--answers",
-            str(args.answers),
-            "--teams",
-            str(args.teams),
-        ]
-        if url:
-            command += ["--database", url]
-        print(f"running {label}...", file=sys.stderr, flush=True)
-        done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
-        if done.returncode != 0 or "RESULT " not in done.stdout:
-            sys.exit(f"{label} run failed:\n{done.stderr[-4000:]}")
-        results[label] = json.loads(done.stdout.split("RESULT ", 1)[1])
+    results = run_each_database(
+        __file__, args.postgres, ["--answers", str(args.answers), "--teams", str(args.teams)]
+    )
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     any_result = next(iter(results.values()))
     print(
